@@ -1,0 +1,95 @@
+# scanops.qualys: `make demo` and `make test` are the two commands; the rest are their parts.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUILD := .build
+# ansible-test needs the collection at .../ansible_collections/<namespace>/<name>.
+STAGE := $(BUILD)/ansible_collections/scanops/qualys
+COLLECTIONS := $(BUILD)/collections
+WHEELS := $(BUILD)/wheels
+# ansible-test downloads a pip bootstrap script from a host we cannot reach;
+# we provide it from the pip wheel on PyPI (pip 24.2 for ansible-core 2.18/2.19).
+BOOTSTRAP_PIP := 24.2
+BOOTSTRAP_SCRIPT := $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(BOOTSTRAP_PIP)).py
+PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PYTEST_WORKERS ?= 2
+ARGS ?=
+
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip
+
+help:
+	@echo "make demo   - set up .venv, start the simulators and run the role end to end (ARGS='--check --diff' to preview)"
+	@echo "make test   - set up .venv and run every check (sanity, units, lint, docs, build, end-to-end)"
+
+$(BIN)/.installed: requirements-dev.txt constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# A symlink for ansible-playbook (edits are live) ...
+link:
+	@mkdir -p $(COLLECTIONS)/ansible_collections/scanops
+	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/scanops/qualys
+
+# ... and a real copy for ansible-test, which refuses symlinked trees.
+stage:
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)
+	@git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | \
+		tar --null -T - -cf - | tar -xf - -C $(STAGE)
+
+bootstrap-pip: venv
+	@mkdir -p $(WHEELS) $(dir $(BOOTSTRAP_SCRIPT))
+	@test -f $(WHEELS)/pip-$(BOOTSTRAP_PIP)-py3-none-any.whl || \
+		$(BIN)/python -m pip download --quiet --no-deps --dest $(WHEELS) pip==$(BOOTSTRAP_PIP)
+	@printf '%s\n' \
+		'# Offline stand-in for ansible-test'"'"'s get-pip script, written by the scanops.qualys Makefile.' \
+		'import sys' \
+		'sys.path.insert(0, "$(CURDIR)/$(WHEELS)/pip-$(BOOTSTRAP_PIP)-py3-none-any.whl")' \
+		'from pip._internal.cli.main import main' \
+		'args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]' \
+		'sys.exit(main(["install", "--find-links", "$(CURDIR)/$(WHEELS)"] + args))' > $(BOOTSTRAP_SCRIPT)
+
+sanity: venv stage bootstrap-pip
+	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python $(PY_VERSION) --color no
+
+units: venv stage
+	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test units --local --python $(PY_VERSION) --color no
+
+lint: venv link
+	$(BIN)/ansible-lint
+	$(BIN)/antsibull-changelog lint
+
+docs-lint: venv link
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck --validate-collection-refs=all --disallow-unknown-collection-refs .
+
+build: venv
+	@mkdir -p $(BUILD)/dist
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+
+integration: venv link
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider tests/integration
+
+test: venv
+	$(MAKE) --no-print-directory sanity
+	$(MAKE) --no-print-directory units
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory docs-lint
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory integration
+
+demo: venv link
+	$(BIN)/python tools/demo.py $(ARGS)
+
+clean:
+	rm -rf $(BUILD) .demo tests/output

@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Connection and authentication options shared by every Qualys module.
+    DOCUMENTATION = r"""
+options:
+  platform:
+    description:
+      - The Qualys platform (pod) the subscription lives on; selects the API server and gateway URLs.
+      - Mutually exclusive with O(url).
+      - If not set, the value of the E(QUALYS_PLATFORM) environment variable is used.
+      - One of O(platform) or O(url) is required.
+    type: str
+    choices: [AE1, AU1, CA1, EU1, EU2, EU3, GOV1, IN1, KSA1, UK1, US1, US2, US3, US4]
+  url:
+    description:
+      - The API server URL, for private cloud platforms or a local simulator, for example V(https://qualysapi.qualys.com).
+      - Must use V(https://).
+      - If not set, the value of the E(QUALYS_URL) environment variable is used.
+    type: str
+  gateway_url:
+    description:
+      - The gateway URL used for token authentication (C(/auth), C(/auth/oidc)) and gateway-only APIs.
+      - Defaults to the gateway of O(platform), or to O(url) when O(url) is set.
+      - If not set, the value of the E(QUALYS_GATEWAY_URL) environment variable is used.
+    type: str
+  username:
+    description:
+      - Login of the Qualys account the module acts as.
+      - The classic user APIs (C(/msp/...)) accept only Basic authentication, so user management needs O(username) and O(password).
+      - If not set, the value of the E(QUALYS_USERNAME) environment variable is used.
+    type: str
+    aliases: [user]
+  password:
+    description:
+      - Password of O(username).
+      - If not set, the value of the E(QUALYS_PASSWORD) environment variable is used.
+    type: str
+  client_id:
+    description:
+      - Client ID of a Qualys OAuth (OIDC) client, used to obtain a token from C(/auth/oidc).
+      - If not set, the value of the E(QUALYS_CLIENT_ID) environment variable is used.
+    type: str
+  client_secret:
+    description:
+      - Client secret of O(client_id).
+      - If not set, the value of the E(QUALYS_CLIENT_SECRET) environment variable is used.
+    type: str
+  auth_method:
+    description:
+      - How calls are authenticated where Qualys offers a choice.
+      - V(basic) sends O(username) and O(password) with each call.
+      - V(jwt) exchanges O(username) and O(password) for a token at the gateway C(/auth) endpoint.
+      - V(oidc) exchanges O(client_id) and O(client_secret) for a token at C(/auth/oidc).
+      - V(auto) uses V(basic) when a username is given, otherwise V(oidc).
+      - Tokens are kept for the module run and renewed once when Qualys answers HTTP 401.
+      - The C(/msp) user APIs always use Basic authentication, whatever this option says.
+      - If not set, the value of the E(QUALYS_AUTH_METHOD) environment variable is used.
+    type: str
+    choices: [auto, basic, jwt, oidc]
+    default: auto
+  validate_certs:
+    description:
+      - Verify the TLS certificate of the Qualys server. Turn off only for testing.
+      - If not set, the value of the E(QUALYS_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to trust instead of the system bundle, for TLS-inspecting proxies or a local simulator.
+      - If not set, the value of the E(QUALYS_CA_PATH) environment variable is used.
+    type: path
+  proxy_url:
+    description:
+      - An HTTP(S) proxy for every call, for example V(http://proxy.example.com:3128).
+      - Without it the standard E(HTTPS_PROXY) and E(NO_PROXY) environment variables apply.
+      - If not set, the value of the E(QUALYS_PROXY_URL) environment variable is used.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for each reply.
+    type: int
+    default: 60
+  max_retries:
+    description:
+      - How many times a call is repeated after a rate or concurrency limit (HTTP 409 codes 1960/1965, HTTP 429),
+        and, for calls that are safe to repeat, after a server error or lost connection.
+      - A create is never repeated blindly; the module looks for the object first.
+    type: int
+    default: 5
+  max_wait:
+    description:
+      - The longest single wait, in seconds, the module accepts when Qualys asks it to wait (C(X-RateLimit-ToWait-Sec)).
+      - A longer requested wait fails the task at once with the wait Qualys asked for.
+    type: int
+    default: 300
+notes:
+  - The modules call the Qualys API from the machine that runs the task; run them on the controller (C(localhost)).
+  - A warning is shown each time the module waits for a Qualys limit.
+"""
+
+    # Sub-fragment: action group membership, for module_defaults.
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/scanops.qualys.qualys) in C(module_defaults) to set the connection options once for every Qualys module.
+    support: full
+    membership:
+      - scanops.qualys.qualys
+"""
+
+    # Sub-fragment: the common attributes, described once.
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  platform:
+    description: The API is called from the controller.
+    support: full
+    platforms: all
+"""

@@ -1,0 +1,468 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP client every Qualys module uses.
+
+It knows where a platform lives, how each API family authenticates, how to
+wait out Qualys' rate and concurrency limits, which calls may be retried, and
+how to turn every failure into one exception type, ``QualysError``.
+Envelopes (XML, QPS JSON) are decoded by ``qualys_formats``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import time
+import traceback
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    Retry = object
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "scanops.qualys/%s (Ansible collection)" % COLLECTION_VERSION
+
+# Pod -> (API server, gateway). Source: Qualys platform identification table.
+PLATFORMS = {
+    "US1": ("https://qualysapi.qualys.com", "https://gateway.qg1.apps.qualys.com"),
+    "US2": ("https://qualysapi.qg2.apps.qualys.com", "https://gateway.qg2.apps.qualys.com"),
+    "US3": ("https://qualysapi.qg3.apps.qualys.com", "https://gateway.qg3.apps.qualys.com"),
+    "US4": ("https://qualysapi.qg4.apps.qualys.com", "https://gateway.qg4.apps.qualys.com"),
+    "EU1": ("https://qualysapi.qualys.eu", "https://gateway.qg1.apps.qualys.eu"),
+    "EU2": ("https://qualysapi.qg2.apps.qualys.eu", "https://gateway.qg2.apps.qualys.eu"),
+    "EU3": ("https://qualysapi.qg3.apps.qualys.it", "https://gateway.qg3.apps.qualys.it"),
+    "IN1": ("https://qualysapi.qg1.apps.qualys.in", "https://gateway.qg1.apps.qualys.in"),
+    "CA1": ("https://qualysapi.qg1.apps.qualys.ca", "https://gateway.qg1.apps.qualys.ca"),
+    "AE1": ("https://qualysapi.qg1.apps.qualys.ae", "https://gateway.qg1.apps.qualys.ae"),
+    "UK1": ("https://qualysapi.qg1.apps.qualys.co.uk", "https://gateway.qg1.apps.qualys.co.uk"),
+    "AU1": ("https://qualysapi.qg1.apps.qualys.com.au", "https://gateway.qg1.apps.qualys.com.au"),
+    "KSA1": ("https://qualysapi.qg1.apps.qualysksa.com", "https://gateway.qg1.apps.qualysksa.com"),
+    "GOV1": ("https://qualysapi.gov1.qualys.us", "https://gateway.gov1.qualys.us"),
+}
+
+# The argument spec every Qualys module shares; documented by the
+# scanops.qualys.qualys doc fragment.
+QUALYS_AUTH_ARGSPEC = dict(
+    platform=dict(type="str", choices=sorted(PLATFORMS), fallback=(env_fallback, ["QUALYS_PLATFORM"])),
+    url=dict(type="str", fallback=(env_fallback, ["QUALYS_URL"])),
+    gateway_url=dict(type="str", fallback=(env_fallback, ["QUALYS_GATEWAY_URL"])),
+    username=dict(type="str", aliases=["user"], fallback=(env_fallback, ["QUALYS_USERNAME"])),
+    password=dict(type="str", no_log=True, fallback=(env_fallback, ["QUALYS_PASSWORD"])),
+    client_id=dict(type="str", fallback=(env_fallback, ["QUALYS_CLIENT_ID"])),
+    client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["QUALYS_CLIENT_SECRET"])),
+    auth_method=dict(type="str", choices=["auto", "basic", "jwt", "oidc"], default="auto",
+                     fallback=(env_fallback, ["QUALYS_AUTH_METHOD"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["QUALYS_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["QUALYS_CA_PATH"])),
+    proxy_url=dict(type="str", fallback=(env_fallback, ["QUALYS_PROXY_URL"])),
+    timeout=dict(type="int", default=60),
+    max_retries=dict(type="int", default=5),
+    max_wait=dict(type="int", default=300),
+)
+
+QUALYS_AUTH_OPTIONS = dict(
+    required_together=[("username", "password"), ("client_id", "client_secret")],
+    mutually_exclusive=[("platform", "url")],
+)
+
+# Statuses that mean "not executed, come back later": safe to repeat any call.
+LIMIT_STATUSES = frozenset([409, 429])
+# Statuses that mean "something broke": only repeat calls that are safe to repeat.
+SERVER_ERROR_STATUSES = frozenset([500, 502, 503, 504])
+# Responses larger than this are refused rather than parsed.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+# A JWT lives four hours; renew a little early.
+TOKEN_LIFETIME = 4 * 3600 - 300
+
+
+class _LimitAwareRetry(Retry):
+    """urllib3's retry policy, taught to read Qualys' limit headers.
+
+    Qualys says how long to wait in ``X-RateLimit-ToWait-Sec`` (VM/PC, /msp)
+    or ``Retry-After`` (gateway). A wait longer than ``max_wait`` is not
+    slept: the response is handed back and becomes a clear error.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.max_wait = kwargs.pop("max_wait", 300)
+        self.on_wait = kwargs.pop("on_wait", None)
+        super(_LimitAwareRetry, self).__init__(*args, **kwargs)
+
+    def new(self, **kw):
+        retry = super(_LimitAwareRetry, self).new(**kw)
+        retry.max_wait = self.max_wait
+        retry.on_wait = self.on_wait
+        return retry
+
+    def get_retry_after(self, response):
+        for header in ("X-RateLimit-ToWait-Sec", "Retry-After"):
+            value = response.headers.get(header)
+            if value is None:
+                continue
+            try:
+                seconds = float(value)
+            except ValueError:
+                return None
+            return seconds if seconds > 0 else None
+        return None
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if response is not None:
+            wait = self.get_retry_after(response)
+            if wait is not None and wait > self.max_wait:
+                # Give the response back to the caller instead of sleeping for hours.
+                raise MaxRetryError(_pool, url, ResponseError("wait of %ss exceeds max_wait" % wait))
+        return super(_LimitAwareRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None):
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is None:
+            wait = max(self.get_backoff_time(), 0.2)
+        # Jitter keeps parallel runs (AWX forks) from retrying in lockstep.
+        wait += random.uniform(0, min(1.0, wait * 0.1))
+        if self.on_wait:
+            self.on_wait(wait, response)
+        time.sleep(wait)
+
+
+class Response:
+    """What a call returns: status, headers and the decoded body text."""
+
+    def __init__(self, status, headers, text, content_type):
+        self.status = status
+        self.headers = headers
+        self.text = text
+        self.content_type = content_type
+
+    def limits(self):
+        """The rate/concurrency limit headers of this reply, as integers."""
+        names = {
+            "X-RateLimit-Limit": "rate_limit",
+            "X-RateLimit-Window-Sec": "rate_window_sec",
+            "X-RateLimit-Remaining": "rate_remaining",
+            "X-RateLimit-ToWait-Sec": "rate_to_wait_sec",
+            "X-Concurrency-Limit-Limit": "concurrency_limit",
+            "X-Concurrency-Limit-Running": "concurrency_running",
+        }
+        found = {}
+        for header, key in names.items():
+            value = self.headers.get(header)
+            if value is not None and value.strip().lstrip("-").isdigit():
+                found[key] = int(value)
+        return found
+
+
+class QualysClient:
+    """Talks to one Qualys platform as one identity.
+
+    ``family`` selects the authentication a path accepts:
+    ``msp`` (classic user APIs, Basic only), ``fo`` (VM/PC /api/2.0),
+    ``qps`` (/qps/rest), ``gateway`` (JWT-only application APIs).
+    """
+
+    def __init__(self, params, warn=None):
+        if not HAS_REQUESTS:
+            raise QualysError("The Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR, kind="dependency")
+        self.params = params
+        self.warn = warn or (lambda msg: None)
+        self.api_url, self.gateway_url = resolve_endpoints(params)
+        self.method = resolve_auth_method(params)
+        self._token = None
+        self._token_expiry = 0
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        # Qualys requires this header on /api/2.0 and clients send it everywhere.
+        self._session.headers["X-Requested-With"] = USER_AGENT
+        self._adapter = HTTPAdapter()
+        self._session.mount("https://", self._adapter)
+        self._session.mount("http://", self._adapter)
+        # Passed with every request: a session-level value would lose to REQUESTS_CA_BUNDLE.
+        self._verify = params["ca_path"] if params.get("ca_path") else True
+        if not params.get("validate_certs", True):
+            self._verify = False
+        if params.get("proxy_url"):
+            self._session.proxies = {"http": params["proxy_url"], "https": params["proxy_url"]}
+        self.last_response = None
+
+    # -- public calls ---------------------------------------------------
+
+    def msp(self, script, params, write=False, idempotent=None, sensitive=False, credentials=None):
+        """Call a classic ``/msp/<script>`` API; returns the parsed XML root."""
+        response = self.request("POST", "/msp/%s" % script, family="msp", data=params, write=write,
+                                idempotent=idempotent, sensitive=sensitive, credentials=credentials)
+        return formats.parse_xml_reply(response, sensitive=sensitive)
+
+    def fo(self, path, params, write=False, idempotent=None, credentials=None):
+        """Call a VM/PC ``/api/2.0/fo/...`` API; returns the parsed XML root."""
+        response = self.request("POST", path, family="fo", data=params, write=write, idempotent=idempotent,
+                                credentials=credentials)
+        return formats.parse_xml_reply(response)
+
+    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None):
+        """Call a QPS REST operation (search/get/create/update/delete).
+
+        Returns the decoded ServiceResponse dict (see qualys_formats.parse_qps_reply).
+        """
+        path = "/qps/rest/2.0/%s/%s" % (operation, object_type)
+        if object_id is not None:
+            path += "/%s" % object_id
+        method = "GET" if operation == "get" else "POST"
+        response = self.request(method, path, family="qps", json_body=body if method == "POST" else None,
+                                write=write, idempotent=idempotent, credentials=credentials)
+        return formats.parse_qps_reply(response)
+
+    def qps_search(self, object_type, criteria, page_size=100, credentials=None):
+        """All objects matching ``criteria`` (list of (field, operator, value)), following paging."""
+        found = []
+        last_id = None
+        while True:
+            query = list(criteria)
+            if last_id is not None:
+                query.append(("id", "GREATER", str(last_id)))
+            body = formats.qps_request(criteria=query, preferences={"limitResults": page_size})
+            reply = self.qps("search", object_type, body=body, credentials=credentials)
+            found.extend(reply["data"])
+            if not reply["has_more"] or not reply["data"]:
+                return found
+            last_id = reply["last_id"] or reply["data"][-1].get("id")
+            if last_id is None:
+                return found
+
+    # -- transport ------------------------------------------------------
+
+    def request(self, method, path, family, data=None, json_body=None, params=None, write=False,
+                idempotent=None, sensitive=False, credentials=None, base_url=None, extra_headers=None):
+        """Send one call with auth, limits and retries; return a ``Response``.
+
+        ``write`` marks a call that changes state. ``idempotent`` (default: not
+        ``write``) says whether repeating it after an unknown outcome is safe.
+        Calls rejected by a rate or concurrency limit were not executed, so they
+        are always retried. ``sensitive`` keeps the body out of error messages.
+        """
+        if idempotent is None:
+            idempotent = not write
+        url = (base_url or (self.gateway_url if family == "gateway" else self.api_url)) + path
+        headers = dict(extra_headers or {})
+        auth = None
+        use_token = self._uses_token(family, credentials)
+        if use_token:
+            headers["Authorization"] = "Bearer %s" % self._get_token()
+        else:
+            auth = self._basic_credentials(family, credentials)
+        response = self._send(method, url, idempotent, data=data, json_body=json_body, params=params,
+                              headers=headers, auth=auth, sensitive=sensitive)
+        if response.status == 401 and use_token:
+            # A token can expire between calls: renew once, then give up.
+            self._token = None
+            headers["Authorization"] = "Bearer %s" % self._get_token()
+            response = self._send(method, url, idempotent, data=data, json_body=json_body, params=params,
+                                  headers=headers, auth=None, sensitive=sensitive)
+        self.last_response = response
+        return response
+
+    def _send(self, method, url, idempotent, data, json_body, params, headers, auth, sensitive):
+        self._adapter.max_retries = self._retry_policy(idempotent)
+        try:
+            reply = self._session.request(method, url, data=data, json=json_body, params=params, headers=headers,
+                                          auth=auth, timeout=self.params.get("timeout") or 60, stream=True, verify=self._verify,
+                                          allow_redirects=False)
+            text = _read_limited(reply)
+        except requests.exceptions.SSLError as exc:
+            raise QualysError(
+                "TLS verification of %s failed (%s). Set ca_path to the CA bundle that signed the server certificate; "
+                "validate_certs=false turns verification off and is not recommended." % (_host(url), _short(exc)),
+                kind="tls")
+        except requests.exceptions.ProxyError as exc:
+            raise QualysError("Cannot reach %s through proxy %s: %s" % (_host(url), self.params.get("proxy_url"), _short(exc)),
+                              kind="transport")
+        except requests.exceptions.Timeout:
+            raise QualysError(
+                "%s %s timed out after %ss%s" % (method, _path(url), self.params.get("timeout"),
+                                                 "" if idempotent else "; the change may or may not have been applied"),
+                kind="timeout", outcome_unknown=not idempotent)
+        except requests.exceptions.ConnectionError as exc:
+            reason = _short(exc)
+            if "NameResolution" in reason or "Name or service not known" in reason or "nodename nor servname" in reason:
+                raise QualysError("Cannot resolve the Qualys host %s: check platform or url" % _host(url), kind="dns")
+            raise QualysError(
+                "Connection to %s failed during %s %s (%s)%s" % (_host(url), method, _path(url), reason,
+                                                                  "" if idempotent else "; the change may or may not have been applied"),
+                kind="transport", outcome_unknown=not idempotent)
+        except requests.exceptions.RetryError as exc:
+            raise QualysError("%s %s kept failing after %s retries: %s" % (method, _path(url), self.params.get("max_retries"), _short(exc)),
+                              kind="transport")
+        return Response(reply.status_code, reply.headers, text, reply.headers.get("Content-Type", ""))
+
+    def _retry_policy(self, idempotent):
+        retries = max(int(self.params.get("max_retries") or 0), 0)
+        statuses = set(LIMIT_STATUSES)
+        if idempotent:
+            statuses |= SERVER_ERROR_STATUSES
+        return _LimitAwareRetry(
+            total=retries,
+            connect=retries,
+            read=retries if idempotent else False,
+            status=retries,
+            other=0,
+            redirect=0,
+            allowed_methods=None,
+            status_forcelist=statuses,
+            backoff_factor=0.5,
+            backoff_max=30,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            respect_retry_after_header=True,
+            max_wait=self.params.get("max_wait") or 300,
+            on_wait=self._announce_wait,
+        )
+
+    def _announce_wait(self, seconds, response):
+        if response is None:
+            self.warn("Qualys connection failed; retrying in %.1fs" % seconds)
+            return
+        reason = "limit reached" if response.status in LIMIT_STATUSES else "server error"
+        self.warn("Qualys answered HTTP %s (%s); waiting %.1fs before retrying (%s)" % (
+            response.status, reason, seconds, _limit_summary(response.headers)))
+
+    # -- authentication ----------------------------------------------------
+
+    def _uses_token(self, family, credentials):
+        if credentials is not None or family == "msp":
+            return False
+        if family == "gateway":
+            return True
+        return self.method in ("jwt", "oidc")
+
+    def _basic_credentials(self, family, credentials):
+        if credentials is not None:
+            return credentials
+        username, password = self.params.get("username"), self.params.get("password")
+        if not username or not password:
+            raise QualysError(
+                "This Qualys API (%s) accepts only Basic authentication: set username and password "
+                "(or QUALYS_USERNAME and QUALYS_PASSWORD)." % family, kind="config")
+        return (username, password)
+
+    def _get_token(self):
+        if self._token and time.time() < self._token_expiry:
+            return self._token
+        if self.method == "oidc":
+            response = self._send("POST", self.gateway_url + "/auth/oidc", True, data=None, json_body=None, params=None,
+                                  headers={"clientId": self.params["client_id"], "clientSecret": self.params["client_secret"]},
+                                  auth=None, sensitive=True)
+        else:
+            username, password = self._basic_credentials("gateway", None)
+            response = self._send("POST", self.gateway_url + "/auth", True,
+                                  data={"username": username, "password": password, "token": "true"},
+                                  json_body=None, params=None,
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"}, auth=None, sensitive=True)
+        if response.status not in (200, 201) or not response.text.strip():
+            raise QualysError("Qualys gateway refused to issue a token (HTTP %s); check %s." % (
+                response.status, "client_id and client_secret" if self.method == "oidc" else "username and password"),
+                status=response.status, kind="auth")
+        self._token = response.text.strip()
+        self._token_expiry = time.time() + TOKEN_LIFETIME
+        return self._token
+
+    @property
+    def token(self):
+        """The current JWT, if one was issued (modules add it to no_log values)."""
+        return self._token
+
+
+def resolve_endpoints(params):
+    """(API server URL, gateway URL) from ``platform`` or ``url``/``gateway_url``."""
+    url = params.get("url")
+    if url:
+        api_url = _validated_url(url, "url")
+        gateway = params.get("gateway_url")
+        gateway_url = _validated_url(gateway, "gateway_url") if gateway else api_url
+        return api_url, gateway_url
+    platform = params.get("platform")
+    if not platform:
+        raise QualysError("Set platform (one of %s) or url (or QUALYS_PLATFORM / QUALYS_URL)." % ", ".join(sorted(PLATFORMS)),
+                          kind="config")
+    if platform not in PLATFORMS:
+        raise QualysError("platform must be one of %s, got %r." % (", ".join(sorted(PLATFORMS)), platform), kind="config")
+    api_url, gateway_url = PLATFORMS[platform]
+    if params.get("gateway_url"):
+        gateway_url = _validated_url(params["gateway_url"], "gateway_url")
+    return api_url, gateway_url
+
+
+def resolve_auth_method(params):
+    method = params.get("auth_method") or "auto"
+    has_basic = bool(params.get("username") and params.get("password"))
+    has_client = bool(params.get("client_id") and params.get("client_secret"))
+    if method == "auto":
+        method = "basic" if has_basic or not has_client else "oidc"
+    if method in ("basic", "jwt") and not has_basic:
+        raise QualysError("auth_method=%s needs username and password (or QUALYS_USERNAME and QUALYS_PASSWORD)." % method,
+                          kind="config")
+    if method == "oidc" and not has_client:
+        raise QualysError("auth_method=oidc needs client_id and client_secret (or QUALYS_CLIENT_ID and QUALYS_CLIENT_SECRET).",
+                          kind="config")
+    return method
+
+
+def _validated_url(value, name):
+    value = (value or "").strip().rstrip("/")
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() != "https" or not rest:
+        raise QualysError("%s must be an https:// URL such as https://qualysapi.qualys.com, got %r." % (name, value), kind="config")
+    host = rest.split("/")[0]
+    if not host or any(c in host for c in " @?#"):
+        raise QualysError("%s must be an https:// URL with a host name, got %r." % (name, value), kind="config")
+    return value
+
+
+def _read_limited(reply):
+    chunks = []
+    size = 0
+    for chunk in reply.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            reply.close()
+            raise QualysError("Qualys response larger than %d MiB refused" % (MAX_BODY_BYTES // (1024 * 1024)), kind="format")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    return body.decode(reply.encoding or "utf-8", errors="replace")
+
+
+def _limit_summary(headers):
+    parts = []
+    for header in ("X-RateLimit-Remaining", "X-RateLimit-ToWait-Sec", "X-Concurrency-Limit-Running", "X-Concurrency-Limit-Limit"):
+        if headers.get(header) is not None:
+            parts.append("%s=%s" % (header, headers.get(header)))
+    return ", ".join(parts) or "no limit headers"
+
+
+def _host(url):
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def _path(url):
+    rest = url.split("://", 1)[-1]
+    return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) < 300 else text[:300] + "..."

@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Base for Qualys modules: shared options, read -> compare -> write,
+check mode, diff and secret masking, written once.
+
+A resource module subclasses ``QualysResourceModule`` and says only how to
+find its object, what the user asked for, and how to create/update/delete;
+``run()`` does the rest. Read-only ``*_info`` modules use ``QualysModule``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import (
+    QUALYS_AUTH_ARGSPEC,
+    QUALYS_AUTH_OPTIONS,
+    QualysClient,
+)
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+
+
+def qualys_argument_spec(**module_spec):
+    """The shared connection options merged with a module's own."""
+    spec = copy.deepcopy(QUALYS_AUTH_ARGSPEC)
+    spec.update(module_spec)
+    return spec
+
+
+class QualysModule:
+    """An AnsibleModule with a Qualys client and one error path."""
+
+    def __init__(self, argument_spec, supports_check_mode=True, required_together=None,
+                 mutually_exclusive=None, **kwargs):
+        self.module = AnsibleModule(
+            argument_spec=qualys_argument_spec(**argument_spec),
+            supports_check_mode=supports_check_mode,
+            required_together=list(QUALYS_AUTH_OPTIONS["required_together"]) + list(required_together or []),
+            mutually_exclusive=list(QUALYS_AUTH_OPTIONS["mutually_exclusive"]) + list(mutually_exclusive or []),
+            **kwargs
+        )
+        self.params = self.module.params
+        self._client = None
+        self.warnings = []
+
+    @property
+    def client(self):
+        """The Qualys client, built on first use."""
+        if self._client is None:
+            self._client = QualysClient(self.params, warn=self.module.warn)
+        return self._client
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def keep_secret(self, value):
+        """Mask a secret learned at run time in every later output."""
+        if value:
+            self.module.no_log_values.add(value)
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def execute(self, run):
+        """Call ``run()``; turn a QualysError into fail_json."""
+        try:
+            result = run()
+        except QualysError as exc:
+            if self._client is not None:
+                self.keep_secret(self._client.token)
+            self.module.fail_json(msg=str(exc), **exc.as_result())
+        if self._client is not None:
+            self.keep_secret(self._client.token)
+        self.module.exit_json(**result)
+
+
+class QualysResourceModule(QualysModule):
+    """One Qualys object managed to ``state: present|absent``.
+
+    Subclasses set ``result_key`` and implement:
+
+    - ``find()``: the current object as a dict (``view`` fields), or None;
+    - ``desired(current)``: the fields the user asked for (None = leave as is);
+    - ``create(desired)`` / ``update(current, changes)`` / ``delete(current)``;
+    - optionally ``validate()`` (called before any call) and ``compare()``.
+
+    Objects are plain dicts of comparable, normalised values, so ``changes``
+    is exactly the set of fields a real run would send.
+    """
+
+    result_key = "object"
+
+    def validate(self):
+        """Check inputs the argument spec cannot express; fail before any call."""
+
+    def find(self):
+        raise NotImplementedError
+
+    def desired(self, current):
+        raise NotImplementedError
+
+    def create(self, desired):
+        raise NotImplementedError
+
+    def update(self, current, changes):
+        raise NotImplementedError
+
+    def delete(self, current):
+        raise NotImplementedError
+
+    def compare(self, current, desired):
+        """Fields of ``desired`` that differ from ``current``."""
+        return dict((key, value) for key, value in desired.items()
+                    if value is not None and current.get(key) != value)
+
+    def view(self, obj):
+        """What the user sees of an object (result and diff); drop secrets here."""
+        return obj
+
+    def run(self):
+        self.validate()
+        current = self.find()
+        if self.params.get("state") == "absent":
+            return self._absent(current)
+        return self._present(current)
+
+    def _present(self, current):
+        desired = self.desired(current)
+        if current is None:
+            after = dict((k, v) for k, v in desired.items() if v is not None)
+            if not self.check_mode:
+                after = self._create_once(desired)
+            return self._result(True, None, after)
+        changes = self.compare(current, desired)
+        if not changes:
+            return self._result(False, current, current)
+        after = dict(current)
+        after.update(changes)
+        if not self.check_mode:
+            after = self.update(current, changes) or after
+        return self._result(True, current, after)
+
+    def _absent(self, current):
+        if current is None:
+            return self._result(False, None, None)
+        if not self.check_mode:
+            self.delete(current)
+        return self._result(True, current, None)
+
+    def _create_once(self, desired):
+        """Create; if the reply was lost, look before trying again.
+
+        A create is never repeated blindly: if the object now exists the
+        lost reply was a success, otherwise the error stands (a re-run of
+        the playbook converges).
+        """
+        try:
+            return self.create(desired)
+        except QualysError as exc:
+            if not exc.outcome_unknown:
+                raise
+            found = self.find()
+            if found is None:
+                raise
+            self.module.warn("The reply to the create call was lost, but the object exists: continuing with it.")
+            return found
+
+    def _result(self, changed, before, after):
+        result = dict(changed=changed)
+        result[self.result_key] = self.view(after) if after is not None else {}
+        if self.module._diff:
+            result["diff"] = dict(before=self.view(before) if before is not None else {},
+                                  after=self.view(after) if after is not None else {})
+        return result

@@ -1,0 +1,471 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: oci_qualys_secret
+short_description: Keep a Qualys license or credentials in an OCI Vault secret
+version_added: 0.1.0
+description:
+  - Creates an OCI Vault secret, encrypted with a master encryption key of the vault, holding the Qualys agent license
+    (C({"cid", "aid", "pwsUrl", "pwsPort"})) that a Compute host scan recipe with a Qualys agent reads, or any other
+    text or JSON such as API credentials for a connector.
+  - The secret is found by O(name) in O(vault_id). The content of its CURRENT version is read, decoded and compared with
+    the desired content (JSON semantically: key order and whitespace do not count), and a new version is written only
+    when they differ. The same license given as plain JSON or as base64 is the same content.
+  - O(state=absent) schedules the deletion of the secret; OCI keeps it for O(deletion_days) before it is gone.
+  - Secret content is never returned, logged or shown in a diff; only a sha256 prefix of it (RV(secret.content_sha256)).
+author:
+  - scanops.qualys maintainers
+extends_documentation_fragment:
+  - scanops.qualys.oci
+  - scanops.qualys.oci.attributes
+  - scanops.qualys.oci.action_group
+options:
+  compartment_id:
+    description: OCID of the compartment the secret is (or is to be) in.
+    type: str
+    required: true
+  vault_id:
+    description: OCID of the vault that holds the secret.
+    type: str
+    required: true
+  key_id:
+    description:
+      - OCID of the vault's master encryption key (an ENABLED key of O(vault_id)) used to encrypt the secret.
+      - Required to create the secret. The key of an existing secret cannot be changed; a different value fails.
+    type: str
+  name:
+    description:
+      - Name of the secret, unique within the vault (letters, digits, C(-), C(_) and C(.)).
+    type: str
+    required: true
+  description:
+    description: Description of the secret. Left as it is when not set.
+    type: str
+  freeform_tags:
+    description: Free-form tags of the secret; when set they replace the current ones.
+    type: dict
+  defined_tags:
+    description:
+      - Defined tags of the secret, by namespace. Namespaces given replace the current ones; others (such as the
+        C(Oracle-Tags) defaults) are kept.
+    type: dict
+  license:
+    description:
+      - The Qualys agent license, stored as the JSON object C({"cid", "aid", "pwsUrl", "pwsPort"}).
+      - All four keys are required and must not be empty.
+      - Mutually exclusive with O(content) and O(credentials).
+    type: dict
+    suboptions:
+      cid:
+        description: Qualys customer ID.
+        type: str
+        required: true
+      aid:
+        description: Qualys activation ID.
+        type: str
+        required: true
+      pws_url:
+        description: Qualys platform (PWS) URL the agent connects to; must be an C(https://) URL.
+        type: str
+        required: true
+      pws_port:
+        description: Port of O(license.pws_url), a number from 1 to 65535 (an integer or a numeric string, written as given).
+        type: raw
+        required: true
+  credentials:
+    description:
+      - Any JSON object, for example the login, password and API URL of a Qualys API user handed to a connector.
+      - Stored as compact JSON. Mutually exclusive with O(license) and O(content).
+    type: dict
+  content:
+    description:
+      - The secret content as a string, read according to O(content_format).
+      - A JSON object with any of the keys C(cid), C(aid), C(pwsUrl) or C(pwsPort) is checked like O(license).
+      - Mutually exclusive with O(license) and O(credentials).
+    type: str
+  content_format:
+    description:
+      - How O(content) is given, like the OCI Console's Plain-Text and Base64 secret templates.
+      - V(plain) stores the string as it is (OCI receives it base64-encoded).
+      - V(base64) decodes the string first; whitespace and line breaks in it are ignored. Invalid base64 fails.
+      - V(auto) takes the string as base64 if it decodes to UTF-8 JSON, and as plain text otherwise.
+    type: str
+    choices: [auto, plain, base64]
+    default: auto
+  state:
+    description:
+      - V(present) creates the secret or makes its CURRENT content and metadata match; a secret pending deletion is
+        restored (its deletion cancelled) first.
+      - V(absent) schedules the deletion of the secret. A secret already pending deletion is left unchanged.
+    type: str
+    choices: [present, absent]
+    default: present
+  deletion_days:
+    description: With O(state=absent), days from now until OCI deletes the secret; OCI allows 1 to 30.
+    type: int
+    default: 30
+  wait:
+    description: Wait until the secret is C(ACTIVE) (or C(PENDING_DELETION) with O(state=absent)) before returning.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait at most with O(wait=true); the module fails if the state is not reached by then.
+    type: int
+    default: 300
+notes:
+  - Reading the current content needs the C(read secret-bundles) permission (part of C(secret-family)) in addition to
+    C(manage secrets) on the compartment.
+seealso:
+  - module: scanops.qualys.oci_qualys_secret_info
+  - module: scanops.qualys.oci_qualys_scan_recipe
+'''
+
+EXAMPLES = r'''
+- name: Store the Qualys agent license for the Compute scan recipe
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    key_id: "{{ master_key_ocid }}"
+    name: qualys-agent-license
+    description: Qualys cloud agent license for VSS
+    license:
+      cid: "{{ qualys_customer_id }}"
+      aid: "{{ qualys_activation_id }}"
+      pws_url: https://qagpublic.qg2.apps.qualys.com
+      pws_port: 443
+  register: license_secret
+
+- name: The same license pasted from the OCI Console's Base64 template (no new version)
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    key_id: "{{ master_key_ocid }}"
+    name: qualys-agent-license
+    content: "{{ qualys_license_base64 }}"
+    content_format: base64
+
+- name: Hand the API user's credentials to a connector
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    key_id: "{{ master_key_ocid }}"
+    name: qualys-api-user
+    credentials:
+      login: "{{ api_user.login }}"
+      password: "{{ api_user.password }}"
+      api_url: https://qualysapi.qg2.apps.qualys.com
+
+- name: Schedule the deletion of the secret in 7 days
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    name: qualys-api-user
+    state: absent
+    deletion_days: 7
+'''
+
+RETURN = r'''
+secret:
+  description:
+    - The secret after the run (predicted in check mode); empty when O(state=absent) found no secret.
+    - Never contains the content.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: OCID of the secret (absent for a secret that check mode would create).
+      type: str
+      sample: ocid1.vaultsecret.oc1.iad.amaaaaaaexample
+    name:
+      description: Name of the secret.
+      type: str
+      sample: qualys-agent-license
+    compartment_id:
+      description: OCID of its compartment.
+      type: str
+    vault_id:
+      description: OCID of its vault.
+      type: str
+    key_id:
+      description: OCID of the master encryption key.
+      type: str
+    description:
+      description: Its description.
+      type: str
+    lifecycle_state:
+      description: Lifecycle state, for example C(ACTIVE) or C(PENDING_DELETION).
+      type: str
+      sample: ACTIVE
+    current_version_number:
+      description: Number of the CURRENT version.
+      type: int
+      sample: 2
+    content_sha256:
+      description:
+        - First 16 hex digits of the sha256 of the CURRENT content (JSON in canonical form: sorted keys, no whitespace).
+        - Lets you compare content between runs and systems without seeing it.
+      type: str
+      sample: 3f1c0b2a9d8e7f60
+    freeform_tags:
+      description: Free-form tags.
+      type: dict
+    defined_tags:
+      description: Defined tags.
+      type: dict
+    time_created:
+      description: When it was created (ISO 8601).
+      type: str
+    time_of_deletion:
+      description: When OCI deletes it, for a secret pending deletion (ISO 8601).
+      type: str
+created:
+  description: Whether the secret was (or, in check mode, would be) created.
+  returned: always
+  type: bool
+version_created:
+  description: Whether a new secret version with new content was (or would be) written.
+  returned: always
+  type: bool
+deletion_scheduled:
+  description: Whether the deletion was (or would be) scheduled.
+  returned: always
+  type: bool
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import (
+    OciVault,
+    OciVaultError,
+    SECRET_DELETION_STATES,
+    SECRET_NAME_RE,
+    check_common_params,
+    check_ocid,
+    merge_defined_tags,
+    oci_argument_spec,
+    secret_result,
+    tags_differ,
+)
+
+
+def argument_spec():
+    spec = oci_argument_spec()
+    spec.update(
+        compartment_id=dict(type='str', required=True),
+        vault_id=dict(type='str', required=True),
+        key_id=dict(type='str'),
+        name=dict(type='str', required=True),
+        description=dict(type='str'),
+        freeform_tags=dict(type='dict'),
+        defined_tags=dict(type='dict'),
+        license=dict(type='dict', no_log=True, options=dict(
+            cid=dict(type='str', required=True),
+            aid=dict(type='str', required=True),
+            pws_url=dict(type='str', required=True),
+            pws_port=dict(type='raw', required=True),
+        )),
+        credentials=dict(type='dict', no_log=True),
+        content=dict(type='str', no_log=True),
+        content_format=dict(type='str', default='auto', choices=['auto', 'plain', 'base64']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        deletion_days=dict(type='int', default=30),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=300),
+    )
+    return spec
+
+
+def validate(params):
+    """All input checks; raises OciVaultError or ContentError before any OCI call."""
+    check_common_params(params)
+    check_ocid(params['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
+    check_ocid(params['vault_id'], 'vault_id', ('vault',))
+    check_ocid(params.get('key_id'), 'key_id', ('key',))
+    if not SECRET_NAME_RE.match(params['name']):
+        raise OciVaultError('name must be 1 to 255 letters, digits, "-", "_" or "." (OCI secret names)')
+    if not 1 <= params['deletion_days'] <= 30:
+        raise OciVaultError('deletion_days must be between 1 and 30 (OCI keeps a secret pending deletion that long), '
+                            'got %d' % params['deletion_days'])
+    if params['wait_timeout'] < 0:
+        raise OciVaultError('wait_timeout must be 0 or more seconds')
+    if params['state'] == 'present':
+        return sc.desired_content(params)
+    return None
+
+
+def diff_view(secret, fingerprint):
+    if not secret:
+        return {}
+    view = dict(
+        name=secret.get('secret_name'),
+        compartment_id=secret.get('compartment_id'),
+        vault_id=secret.get('vault_id'),
+        key_id=secret.get('key_id'),
+        description=secret.get('description'),
+        lifecycle_state=secret.get('lifecycle_state'),
+        freeform_tags=secret.get('freeform_tags') or {},
+        defined_tags=secret.get('defined_tags') or {},
+    )
+    if fingerprint is not None:
+        view['content_sha256'] = fingerprint
+    return view
+
+
+class SecretRun(object):
+    def __init__(self, module, vault, desired):
+        self.module = module
+        self.vault = vault
+        self.desired = desired
+        self.p = module.params
+        self.result = dict(changed=False, secret={}, created=False, version_created=False, deletion_scheduled=False)
+
+    def finish(self, before, after, before_fp=None, after_fp=None):
+        if self.module._diff:
+            self.result['diff'] = dict(before=diff_view(before, before_fp), after=diff_view(after, after_fp))
+        self.module.exit_json(**self.result)
+
+    # ------------------------------------------------------------ present
+    def present(self):
+        p = self.p
+        new_fp = sc.fingerprint(self.desired)
+        current = self.vault.find_secret(p['compartment_id'], p['vault_id'], p['name'])
+        if current is None:
+            return self.create(new_fp)
+
+        if p.get('key_id') and current.get('key_id') and current['key_id'] != p['key_id']:
+            raise OciVaultError(
+                'secret %s is encrypted with key %s, not key_id %s; OCI cannot change the key of a secret '
+                '(use the current key_id, or delete the secret and create it again)'
+                % (p['name'], current['key_id'], p['key_id']))
+
+        restore = current.get('lifecycle_state') in SECRET_DELETION_STATES
+        try:
+            data, version = self.vault.read_current_content(current['id'])
+        except OciVaultError as exc:
+            # A secret pending deletion may refuse reads; it gets a new version after the restore.
+            if not restore or exc.status is None or exc.status >= 500:
+                raise
+            data, version = None, None
+        if data is not None:
+            self.module.no_log_values.add(sc.to_base64(data))
+            self.module.no_log_values.add(data.decode('utf-8', 'replace'))
+        old_fp = sc.fingerprint(data)
+        content_changes = not sc.same_content(data, self.desired)
+
+        updates = {}
+        if p.get('description') is not None and p['description'] != (current.get('description') or ''):
+            updates['description'] = p['description']
+        if tags_differ(current.get('freeform_tags'), p.get('freeform_tags')):
+            updates['freeform_tags'] = p['freeform_tags']
+        if tags_differ(current.get('defined_tags'), p.get('defined_tags'), defined=True):
+            updates['defined_tags'] = merge_defined_tags(current.get('defined_tags'), p['defined_tags'])
+
+        after = dict(current, **updates)
+        after['lifecycle_state'] = 'ACTIVE' if restore else current.get('lifecycle_state')
+        if not (content_changes or updates or restore):
+            self.result['secret'] = secret_result(current, old_fp, version)
+            return self.finish(current, current, old_fp, old_fp)
+
+        self.result['changed'] = True
+        self.result['version_created'] = content_changes
+        new_version = version + 1 if content_changes and version else version
+        if self.module.check_mode:
+            self.result['secret'] = secret_result(after, new_fp if content_changes else old_fp, new_version)
+            return self.finish(current, after, old_fp, new_fp if content_changes else old_fp)
+
+        secret_id = current['id']
+        timeout = p['wait_timeout']
+        if restore:
+            self.vault.cancel_secret_deletion(secret_id)
+            self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
+        elif current.get('lifecycle_state') != 'ACTIVE':
+            self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
+        if content_changes or updates:
+            self.vault.update_secret(secret_id, data=self.desired if content_changes else None, **updates)
+        final = self.vault.get_secret(secret_id)
+        if p['wait']:
+            final = self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
+        self.result['secret'] = secret_result(final, new_fp if content_changes else old_fp)
+        return self.finish(current, final, old_fp, new_fp if content_changes else old_fp)
+
+    def create(self, new_fp):
+        p = self.p
+        if not p.get('key_id'):
+            raise OciVaultError('key_id is required to create secret %s (the master encryption key of vault_id)' % p['name'])
+        self.vault.check_key(p['vault_id'], p['key_id'])
+        self.result.update(changed=True, created=True, version_created=True)
+        planned = dict(
+            secret_name=p['name'], compartment_id=p['compartment_id'], vault_id=p['vault_id'], key_id=p['key_id'],
+            description=p.get('description'), lifecycle_state='ACTIVE', freeform_tags=p.get('freeform_tags'),
+            defined_tags=p.get('defined_tags'),
+        )
+        if self.module.check_mode:
+            self.result['secret'] = secret_result(planned, new_fp, 1)
+            return self.finish({}, planned, None, new_fp)
+        created = self.vault.create_secret(
+            p['compartment_id'], p['vault_id'], p['key_id'], p['name'], self.desired,
+            description=p.get('description'), freeform_tags=p.get('freeform_tags'), defined_tags=p.get('defined_tags'))
+        if p['wait']:
+            created = self.vault.wait_secret(created['id'], ('ACTIVE',), p['wait_timeout'])
+        self.result['secret'] = secret_result(created, new_fp)
+        return self.finish({}, created, None, new_fp)
+
+    # ------------------------------------------------------------- absent
+    def absent(self):
+        p = self.p
+        current = self.vault.find_secret(p['compartment_id'], p['vault_id'], p['name'])
+        if current is None:
+            return self.finish({}, {})
+        if current.get('lifecycle_state') in SECRET_DELETION_STATES:
+            self.result['secret'] = secret_result(current)
+            return self.finish(current, current)
+        self.result.update(changed=True, deletion_scheduled=True)
+        after = dict(current, lifecycle_state='PENDING_DELETION')
+        if self.module.check_mode:
+            self.result['secret'] = secret_result(after)
+            return self.finish(current, after)
+        if current.get('lifecycle_state') != 'ACTIVE':
+            self.vault.wait_secret(current['id'], ('ACTIVE',), p['wait_timeout'])
+        self.vault.schedule_secret_deletion(current['id'], p['deletion_days'])
+        if p['wait']:
+            final = self.vault.wait_secret(current['id'], ('PENDING_DELETION',), p['wait_timeout'])
+        else:
+            final = self.vault.get_secret(current['id'])
+        self.result['secret'] = secret_result(final)
+        return self.finish(current, final)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[('license', 'content', 'credentials')],
+        required_if=[('state', 'present', ('license', 'content', 'credentials'), True)],
+        supports_check_mode=True,
+    )
+    try:
+        desired = validate(module.params)
+    except (OciVaultError, sc.ContentError) as exc:
+        module.fail_json(msg=str(exc))
+    if desired is not None:
+        module.no_log_values.add(sc.to_base64(desired))
+        module.no_log_values.add(desired.decode('utf-8', 'replace'))
+
+    run = SecretRun(module, OciVault(module.params, module), desired)
+    try:
+        if module.params['state'] == 'present':
+            run.present()
+        else:
+            run.absent()
+    except OciVaultError as exc:
+        module.fail_json(msg=str(exc), **exc.to_result())
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,150 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: oci_qualys_secret_info
+short_description: List OCI Vault secrets and fingerprints of their content
+version_added: 0.1.0
+description:
+  - Lists the secrets of a compartment (optionally of one vault, or one name) with their metadata and, optionally, a
+    sha256 prefix of the CURRENT content, so that drift can be seen without reading the content.
+  - Never returns secret content. Secrets already deleted are left out.
+author:
+  - scanops.qualys maintainers
+extends_documentation_fragment:
+  - scanops.qualys.oci
+  - scanops.qualys.oci.info_attributes
+  - scanops.qualys.oci.action_group
+options:
+  compartment_id:
+    description: OCID of the compartment to list.
+    type: str
+    required: true
+  vault_id:
+    description: OCID of a vault; only its secrets are listed.
+    type: str
+  name:
+    description: Name of one secret; only that secret is listed.
+    type: str
+  content_fingerprint:
+    description:
+      - Read the CURRENT bundle of each C(ACTIVE) secret to return RV(secrets[].content_sha256).
+      - Needs the C(read secret-bundles) permission; set V(false) to read metadata only.
+    type: bool
+    default: true
+seealso:
+  - module: scanops.qualys.oci_qualys_secret
+'''
+
+EXAMPLES = r'''
+- name: Fingerprint of the Qualys license secret
+  scanops.qualys.oci_qualys_secret_info:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    name: qualys-agent-license
+  register: found
+
+- name: Fail when the license secret is missing
+  ansible.builtin.assert:
+    that: found.secrets | length == 1
+'''
+
+RETURN = r'''
+secrets:
+  description: The secrets found, sorted by name. Never contains content.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: OCID of the secret.
+      type: str
+    name:
+      description: Name of the secret.
+      type: str
+    compartment_id:
+      description: OCID of its compartment.
+      type: str
+    vault_id:
+      description: OCID of its vault.
+      type: str
+    key_id:
+      description: OCID of its master encryption key.
+      type: str
+    description:
+      description: Its description.
+      type: str
+    lifecycle_state:
+      description: Lifecycle state.
+      type: str
+      sample: ACTIVE
+    current_version_number:
+      description: Number of the CURRENT version (known when the content was fingerprinted).
+      type: int
+    content_sha256:
+      description: First 16 hex digits of the sha256 of the CURRENT content in canonical form, when read.
+      type: str
+    freeform_tags:
+      description: Free-form tags.
+      type: dict
+    defined_tags:
+      description: Defined tags.
+      type: dict
+    time_created:
+      description: When it was created (ISO 8601).
+      type: str
+    time_of_deletion:
+      description: When OCI deletes it, for a secret pending deletion.
+      type: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import (
+    OciVault,
+    OciVaultError,
+    check_common_params,
+    check_ocid,
+    oci_argument_spec,
+    secret_result,
+)
+
+
+def main():
+    spec = oci_argument_spec()
+    spec.update(
+        compartment_id=dict(type='str', required=True),
+        vault_id=dict(type='str'),
+        name=dict(type='str'),
+        content_fingerprint=dict(type='bool', default=True),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    p = module.params
+    try:
+        check_common_params(p)
+        check_ocid(p['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
+        check_ocid(p.get('vault_id'), 'vault_id', ('vault',))
+        vault = OciVault(p, module)
+        secrets = []
+        for summary in vault.list_secrets(p['compartment_id'], p.get('vault_id'), p.get('name')):
+            fingerprint = version = None
+            if p['content_fingerprint'] and summary.get('lifecycle_state') == 'ACTIVE':
+                data, version = vault.read_current_content(summary['id'])
+                module.no_log_values.add(sc.to_base64(data))
+                fingerprint = sc.fingerprint(data)
+                del data
+            secrets.append(secret_result(summary, fingerprint, version))
+    except OciVaultError as exc:
+        module.fail_json(msg=str(exc), **exc.to_result())
+    secrets.sort(key=lambda s: (s['name'] or '', s['id'] or ''))
+    module.exit_json(changed=False, secrets=secrets)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""End-to-end test harness: real simulators in subprocesses, real ansible-playbook runs.
+
+Fixtures:
+- ``qualys_sim``: a Qualys simulator for this test session (HTTPS, its own CA),
+  emptied before each test that asks for it.
+- ``run_play``: runs tasks on localhost with the collection and returns a PlayResult.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTIONS = os.path.join(REPO, ".build", "collections")
+CALLBACKS = os.path.join(REPO, "tests", "integration", "callback_plugins")
+BIN = os.path.dirname(sys.executable)
+
+QUALYS_ADMIN = ("scanops_admin", "scanops-demo-Admin1!")
+
+
+def link_collection():
+    """Make this checkout importable as scanops.qualys for ansible-playbook."""
+    namespace = os.path.join(COLLECTIONS, "ansible_collections", "scanops")
+    link = os.path.join(namespace, "qualys")
+    os.makedirs(namespace, exist_ok=True)
+    if not os.path.islink(link):
+        os.symlink(REPO, link)
+    return COLLECTIONS
+
+
+class Simulator:
+    """A simulator subprocess and its /_sim/ control API."""
+
+    def __init__(self, name, state_dir, args=()):
+        self.name = name
+        self.state_dir = state_dir
+        ready = os.path.join(state_dir, "ready.json")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tests"))
+        self.log = open(os.path.join(state_dir, "simulator.log"), "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "simulators.%s" % name, "--host", "127.0.0.1", "--port", "0",
+             "--state-dir", state_dir, "--ready-file", ready] + list(args),
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while not os.path.exists(ready):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError("simulator %s did not start; see %s" % (name, self.log.name))
+            time.sleep(0.05)
+        with open(ready) as handle:
+            info = json.load(handle)
+        self.url = info["url"]
+        self.ca_path = info.get("ca_path")
+        self.info = info
+
+    def control(self, method, path, body=None):
+        reply = requests.request(method, self.url + "/_sim/" + path, json=body,
+                                 verify=self.ca_path if self.url.startswith("https") else None, timeout=60)
+        reply.raise_for_status()
+        return reply.json() if reply.content else None
+
+    def stats(self):
+        return self.control("GET", "stats")
+
+    def writes(self):
+        return self.stats()["writes"]
+
+    def reset_stats(self):
+        self.control("POST", "stats/reset")
+
+    def state(self):
+        return self.control("GET", "state")
+
+    def reset(self):
+        self.control("DELETE", "faults")
+        self.control("POST", "state/reset")
+        self.control("POST", "stats/reset")
+
+    def secrets(self):
+        return self.control("GET", "secrets")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+class PlayResult:
+    """What ansible-playbook did: exit code, output and every task's result."""
+
+    def __init__(self, rc, stdout, stderr, record):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.tasks = record.get("tasks", [])
+        self.stats = record.get("stats", {})
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def task(self, name):
+        """The result of the last task called ``name``."""
+        for entry in reversed(self.tasks):
+            if entry["task"] == name:
+                return entry["result"]
+        raise KeyError("no task named %r; tasks: %s" % (name, [t["task"] for t in self.tasks]))
+
+    @property
+    def changed(self):
+        return self.stats.get("changed", 0)
+
+    @property
+    def failed(self):
+        return self.stats.get("failures", 0)
+
+    def __repr__(self):
+        return "PlayResult(rc=%s, stats=%s)\n%s\n%s" % (self.rc, self.stats, self.stdout[-4000:], self.stderr[-2000:])
+
+
+def run_playbook(tasks, check=False, diff=False, verbosity=0, extra_vars=None, env=None,
+                 module_defaults=None, play_vars=None, extra_args=()):
+    """Run ``tasks`` in one play on localhost; return a PlayResult."""
+    play = {"name": "test", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
+    if module_defaults:
+        play["module_defaults"] = module_defaults
+    if play_vars:
+        play["vars"] = play_vars
+    with tempfile.TemporaryDirectory() as work:
+        playbook = os.path.join(work, "play.yml")
+        record = os.path.join(work, "record.json")
+        with open(playbook, "w") as handle:
+            json.dump([play], handle)
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        command += list(extra_args)
+        run_env = dict(os.environ)
+        run_env.update({
+            "ANSIBLE_COLLECTIONS_PATH": link_collection(),
+            "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+            "ANSIBLE_CALLBACKS_ENABLED": "scanops_record",
+            "SCANOPS_RECORD_FILE": record,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+            "ANSIBLE_DEPRECATION_WARNINGS": "0",
+            "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
+        })
+        run_env.update(env or {})
+        done = subprocess.run(command, cwd=work, env=run_env, capture_output=True, text=True, timeout=600)
+        data = {}
+        if os.path.exists(record):
+            with open(record) as handle:
+                data = json.load(handle)
+        return PlayResult(done.returncode, done.stdout, done.stderr, data)
+
+
+@pytest.fixture(scope="session")
+def run_play():
+    link_collection()
+    return run_playbook
+
+
+@pytest.fixture(scope="session")
+def _qualys_simulator(tmp_path_factory):
+    state_dir = str(tmp_path_factory.mktemp("qualys-sim"))
+    simulator = Simulator("qualys", state_dir)
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def qualys_sim(_qualys_simulator):
+    """The session's Qualys simulator, emptied, with no faults and zeroed counters."""
+    _qualys_simulator.reset()
+    return _qualys_simulator
+
+
+@pytest.fixture
+def qualys_auth(qualys_sim):
+    """Connection options for module_defaults: group/scanops.qualys.qualys."""
+    return {"url": qualys_sim.url, "username": QUALYS_ADMIN[0], "password": QUALYS_ADMIN[1],
+            "ca_path": qualys_sim.ca_path, "max_wait": 5}

@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Qualys client against a scripted HTTPS server: auth, error shapes, paging, limits, retries."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import json
+import time
+
+import pytest
+
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QualysClient, resolve_endpoints
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+
+from ansible_collections.scanops.qualys.tests.unit.plugins.module_utils.scripted_server import Reply, self_signed
+
+SIMPLE = "<SIMPLE_RETURN><RESPONSE><DATETIME>2026-01-01T00:00:00Z</DATETIME><CODE>%s</CODE><TEXT>%s</TEXT></RESPONSE></SIMPLE_RETURN>"
+OK_LIST = "<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ASSET_GROUP_LIST/></RESPONSE></ASSET_GROUP_LIST_OUTPUT>"
+LIMIT_HEADERS = {"X-RateLimit-Limit": "300", "X-RateLimit-Window-Sec": "3600", "X-RateLimit-Remaining": "0",
+                 "X-Concurrency-Limit-Limit": "2", "X-Concurrency-Limit-Running": "2"}
+
+
+def qps(code="SUCCESS", data=None, has_more=False, last_id=None, error=None):
+    body = {"responseCode": code, "count": len(data or [])}
+    if data:
+        body["data"] = data
+        body["hasMoreRecords"] = "true" if has_more else "false"
+    if last_id is not None:
+        body["lastId"] = last_id
+    if error:
+        body["responseErrorDetails"] = {"errorMessage": error, "errorResolution": "Fix the request"}
+    return json.dumps({"ServiceResponse": body})
+
+
+def make_client(server, warnings=None, **params):
+    settings = {"url": server.url, "username": "admin", "password": "s3cret-Pass", "ca_path": server.ca_path,
+                "validate_certs": True, "timeout": 5, "max_retries": 3, "max_wait": 5, "auth_method": "auto"}
+    settings.update(params)
+    return QualysClient(settings, warn=(warnings.append if warnings is not None else None))
+
+
+def test_platform_and_url_resolution():
+    assert resolve_endpoints({"platform": "EU2"}) == ("https://qualysapi.qg2.apps.qualys.eu", "https://gateway.qg2.apps.qualys.eu")
+    assert resolve_endpoints({"url": "https://q.example.com/"}) == ("https://q.example.com", "https://q.example.com")
+    with pytest.raises(QualysError, match="https://"):
+        resolve_endpoints({"url": "http://q.example.com"})
+    with pytest.raises(QualysError, match="platform"):
+        resolve_endpoints({})
+    with pytest.raises(QualysError, match="US1"):
+        resolve_endpoints({"platform": "MARS1"})
+
+
+def test_auth_method_needs_matching_credentials(server):
+    with pytest.raises(QualysError, match="client_id and client_secret"):
+        make_client(server, auth_method="oidc")
+    with pytest.raises(QualysError, match="username and password"):
+        make_client(server, auth_method="jwt", username=None, password=None)
+
+
+def test_basic_auth_and_headers_on_every_call(server):
+    server.script(Reply(body=OK_LIST))
+    root = make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert root.tag == "ASSET_GROUP_LIST_OUTPUT"
+    sent = server.requests[0]
+    assert sent["headers"]["Authorization"] == "Basic " + base64.b64encode(b"admin:s3cret-Pass").decode()
+    assert sent["headers"]["X-Requested-With"].startswith("scanops.qualys")
+    assert sent["headers"]["User-Agent"].startswith("scanops.qualys")
+    assert "action=list" in sent["body"]
+
+
+@pytest.mark.parametrize("code,status,kind", [
+    ("2000", 401, "auth"),
+    ("2001", 200, "expired"),
+    ("1905", 400, "api"),
+    ("2003", 200, "eula"),
+])
+def test_simple_return_error_shapes(server, code, status, kind):
+    server.script(Reply(status, SIMPLE % (code, "something went wrong")))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.code == code
+    assert raised.value.kind == kind
+    assert raised.value.status == status
+    assert "something went wrong" in str(raised.value)
+    assert len(server.requests) == 1
+
+
+def test_msp_failed_return_and_list_error(server):
+    failed = ('<USER_OUTPUT><API name="user.php" username="admin" at="now"/>'
+              '<RETURN status="FAILED" number="999"><MESSAGE><![CDATA[Invalid country]]></MESSAGE></RETURN></USER_OUTPUT>')
+    server.script(Reply(body=failed), Reply(body="<USER_LIST_OUTPUT><ERROR>Access denied</ERROR></USER_LIST_OUTPUT>"))
+    client = make_client(server)
+    with pytest.raises(QualysError, match="999: Invalid country"):
+        client.msp("user.php", {"action": "add"}, write=True)
+    with pytest.raises(QualysError, match="Access denied"):
+        client.msp("user_list.php", {})
+
+
+def test_qps_error_with_http_200_and_empty_search(server):
+    server.script(Reply(body=qps("INVALID_REQUEST", error="Bad criteria"), content_type="application/json"),
+                  Reply(body=qps(), content_type="application/json"))
+    client = make_client(server)
+    with pytest.raises(QualysError) as raised:
+        client.qps("search", "am/tag", body=formats.qps_request(criteria=[("name", "EQUALS", "x")]))
+    assert raised.value.code == "INVALID_REQUEST"
+    assert "Bad criteria (Fix the request)" in str(raised.value)
+    assert client.qps("search", "am/tag", body=formats.qps_request())["data"] == []
+
+
+def test_qps_search_follows_has_more_records_and_last_id(server):
+    server.script(
+        Reply(body=qps(data=[{"Tag": {"id": 1, "name": "a"}}, {"Tag": {"id": 2, "name": "a"}}], has_more=True, last_id=2),
+              content_type="application/json"),
+        Reply(body=qps(data=[{"Tag": {"id": 7, "name": "a"}}], last_id=7), content_type="application/json"))
+    found = make_client(server).qps_search("am/tag", [("name", "EQUALS", "a")], page_size=2)
+    assert [tag["id"] for tag in found] == [1, 2, 7]
+    second = json.loads(server.requests[1]["body"])["ServiceRequest"]
+    assert {"field": "id", "operator": "GREATER", "value": "2"} in second["filters"]["Criteria"]
+    assert second["preferences"] == {"limitResults": 2}
+
+
+def test_truncation_warning_gives_next_page():
+    root = formats.parse_xml(
+        "<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ASSET_GROUP_LIST/><WARNING><CODE>1980</CODE><TEXT>1000 record limit exceeded.</TEXT>"
+        "<URL><![CDATA[https://q.example.com/api/2.0/fo/asset/group/?action=list&id_min=1001&truncation_limit=1000]]></URL>"
+        "</WARNING></RESPONSE></ASSET_GROUP_LIST_OUTPUT>")
+    assert formats.next_page_params(root) == {"action": "list", "id_min": "1001", "truncation_limit": "1000"}
+
+
+def test_rate_limit_waits_for_to_wait_header_then_succeeds(server):
+    warnings = []
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "1"})
+    server.script(Reply(409, SIMPLE % ("1965", "This API cannot be run again for another 1 second."), headers), Reply(body=OK_LIST))
+    started = time.time()
+    make_client(server, warnings).fo("/api/2.0/fo/asset/group/", {"action": "add"}, write=True)
+    assert time.time() - started >= 1.0
+    assert len(server.requests) == 2
+    assert len(warnings) == 1 and "409" in warnings[0] and "X-RateLimit-ToWait-Sec=1" in warnings[0]
+
+
+def test_concurrency_limit_backs_off_even_for_a_create(server):
+    warnings = []
+    server.script(Reply(409, SIMPLE % ("1960", "This API cannot be run again until 2 currently running API instances have finished."),
+                        LIMIT_HEADERS), Reply(body=OK_LIST))
+    make_client(server, warnings).msp("user.php", {"action": "add"}, write=True)
+    assert len(server.requests) == 2
+    assert "limit reached" in warnings[0] and "X-Concurrency-Limit-Running=2" in warnings[0]
+
+
+def test_wait_longer_than_max_wait_fails_at_once(server):
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "86000"})
+    server.script(Reply(409, SIMPLE % ("1965", "This API cannot be run again for another 23 hours."), headers))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "limit" and raised.value.code == "1965"
+    assert "86000" in str(raised.value)
+    assert len(server.requests) == 1
+
+
+def test_limit_retries_are_bounded(server):
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "0"})
+    server.script(*[Reply(409, SIMPLE % ("1960", "busy"), headers) for _ in range(10)])
+    with pytest.raises(QualysError) as raised:
+        make_client(server, max_retries=2).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "limit"
+    assert len(server.requests) == 3
+
+
+def test_gateway_429_honours_retry_after(server):
+    server.script(Reply(429, "Too many requests", {"Retry-After": "1"}, content_type="text/plain"),
+                  Reply(body=qps(), content_type="application/json"))
+    make_client(server).qps("search", "am/tag", body=formats.qps_request())
+    assert len(server.requests) == 2
+
+
+def test_server_error_retried_for_reads_not_for_creates(server):
+    server.script(Reply(503, "<html><title>Service Unavailable</title></html>", content_type="text/html"), Reply(body=OK_LIST))
+    make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert len(server.requests) == 2
+    server.script(Reply(503, "<html><title>Service Unavailable</title></html>", content_type="text/html"), Reply(body=OK_LIST))
+    with pytest.raises(QualysError, match="Service Unavailable"):
+        make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "add"}, write=True)
+    assert len(server.requests) == 1
+
+
+def test_dropped_connection_on_a_write_is_reported_as_unknown_outcome(server):
+    server.script(Reply(drop=True), Reply(body=OK_LIST))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).msp("user.php", {"action": "add"}, write=True)
+    assert raised.value.outcome_unknown
+    assert "may or may not have been applied" in str(raised.value)
+    assert len(server.requests) == 1
+
+
+def test_dropped_connection_on_a_read_is_retried(server):
+    server.script(Reply(drop=True), Reply(body=OK_LIST))
+    make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert len(server.requests) == 2
+
+
+def test_slow_reply_times_out(server):
+    server.script(Reply(body=OK_LIST, delay=2), Reply(body=OK_LIST, delay=2))
+    with pytest.raises(QualysError) as raised:
+        make_client(server, timeout=1, max_retries=1).fo("/api/2.0/fo/asset/group/", {"action": "add"}, write=True)
+    assert raised.value.kind == "timeout" and raised.value.outcome_unknown
+
+
+def test_html_error_page_and_malformed_bodies(server):
+    server.script(Reply(502, "<!DOCTYPE html><html><head><title>Bad Gateway</title></head></html>", content_type="text/html"),
+                  Reply(body="<SIMPLE_RETURN><RESPONSE><TEXT>cut off", content_type="text/xml"),
+                  Reply(body='{"ServiceResponse": {"responseCode": "SUC', content_type="application/json"))
+    client = make_client(server, max_retries=0)
+    with pytest.raises(QualysError, match="HTTP 502, text/html: Bad Gateway"):
+        client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    with pytest.raises(QualysError, match="cannot be parsed") as raised:
+        client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "format"
+    with pytest.raises(QualysError, match="JSON that cannot be parsed"):
+        client.qps("search", "am/tag", body=formats.qps_request())
+
+
+def test_xml_bomb_and_external_entity_are_refused(server):
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+            '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><SIMPLE_RETURN>&lol2;</SIMPLE_RETURN>')
+    external = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><SIMPLE_RETURN>&x;</SIMPLE_RETURN>'
+    server.script(Reply(body=bomb), Reply(body=external))
+    client = make_client(server)
+    for _ in range(2):
+        with pytest.raises(QualysError, match="unsafe XML") as raised:
+            client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+        assert raised.value.kind == "format"
+
+
+def test_sensitive_reply_is_never_quoted_in_errors(server):
+    server.script(Reply(502, "<html><body>PASSWORD=hunter2-Secret</body></html>", content_type="text/html"))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).msp("user.php", {"action": "add"}, write=True, sensitive=True)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_wrong_ca_is_a_clear_tls_error(server, tmp_path):
+    other_ca = tmp_path / "other.pem"
+    other_ca.write_text(open(self_signed(str(tmp_path))[0]).read())
+    with pytest.raises(QualysError) as raised:
+        make_client(server, ca_path=str(other_ca)).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "tls"
+    assert "ca_path" in str(raised.value)
+
+
+def test_unresolvable_host_is_a_clear_error():
+    client = QualysClient({"url": "https://qualys.invalid", "username": "u", "password": "p", "timeout": 5, "max_retries": 0})
+    with pytest.raises(QualysError) as raised:
+        client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind in ("dns", "transport")
+    assert "qualys.invalid" in str(raised.value)
+
+
+def test_jwt_is_fetched_once_used_as_bearer_and_renewed_on_401(server):
+    server.script(Reply(201, "token-one", content_type="text/plain"),
+                  Reply(body=qps(), content_type="application/json"),
+                  Reply(401, "expired", content_type="text/plain"),
+                  Reply(201, "token-two", content_type="text/plain"),
+                  Reply(body=qps(), content_type="application/json"))
+    client = make_client(server, auth_method="jwt")
+    client.qps("search", "am/tag", body=formats.qps_request())
+    client.qps("search", "am/tag", body=formats.qps_request())
+    paths = [r["path"] for r in server.requests]
+    assert paths == ["/auth", "/qps/rest/2.0/search/am/tag", "/qps/rest/2.0/search/am/tag", "/auth", "/qps/rest/2.0/search/am/tag"]
+    assert "username=admin" in server.requests[0]["body"] and "token=true" in server.requests[0]["body"]
+    assert server.requests[1]["headers"]["Authorization"] == "Bearer token-one"
+    assert server.requests[4]["headers"]["Authorization"] == "Bearer token-two"
+    assert client.token == "token-two"
+
+
+def test_oidc_client_credentials_go_in_headers_and_msp_stays_basic(server):
+    server.script(Reply(201, "oidc-token", content_type="text/plain"), Reply(body=qps(), content_type="application/json"))
+    client = make_client(server, username=None, password=None, client_id="cid", client_secret="csecret")
+    client.qps("search", "am/tag", body=formats.qps_request())
+    assert server.requests[0]["path"] == "/auth/oidc"
+    assert server.requests[0]["headers"]["clientId"] == "cid"
+    assert server.requests[0]["headers"]["clientSecret"] == "csecret"
+    with pytest.raises(QualysError, match="only Basic authentication"):
+        client.msp("user_list.php", {})
+
+
+def test_bad_token_request_is_an_auth_error(server):
+    server.script(Reply(401, "bad credentials", content_type="text/plain"))
+    with pytest.raises(QualysError) as raised:
+        make_client(server, auth_method="jwt").qps("search", "am/tag", body=formats.qps_request())
+    assert raised.value.kind == "auth"
+
+
+def test_limit_headers_are_read_as_integers(server):
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "0"})
+    server.script(Reply(body=OK_LIST, headers=headers))
+    client = make_client(server)
+    client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert client.last_response.limits() == {"rate_limit": 300, "rate_window_sec": 3600, "rate_remaining": 0,
+                                              "rate_to_wait_sec": 0, "concurrency_limit": 2, "concurrency_running": 2}
+
+
+def test_proxy_url_is_used(server):
+    client = make_client(server, proxy_url="http://127.0.0.1:9")
+    with pytest.raises(QualysError) as raised:
+        client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert "proxy" in str(raised.value).lower() or raised.value.kind == "transport"
+    assert server.requests == []
