@@ -6,8 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BUILD := .build
-# ansible-test needs the collection at .../ansible_collections/<namespace>/<name>.
-STAGE := $(BUILD)/ansible_collections/scanops/qualys
+# ansible-test needs the collection at .../ansible_collections/<namespace>/<name>,
+# outside this git work tree (inside it, .gitignore'd paths are skipped).
+STAGE_ROOT ?= $(or $(TMPDIR),/tmp)/scanops-qualys-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
+STAGE := $(STAGE_ROOT)/ansible_collections/scanops/qualys
 COLLECTIONS := $(BUILD)/collections
 WHEELS := $(BUILD)/wheels
 # ansible-test downloads a pip bootstrap script from a host we cannot reach;
@@ -61,7 +63,7 @@ bootstrap-pip: venv
 		'sys.exit(main(["install", "--find-links", "$(CURDIR)/$(WHEELS)"] + args))' > $(BOOTSTRAP_SCRIPT)
 
 sanity: venv stage bootstrap-pip
-	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python $(PY_VERSION) --color no
+	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python $(PY_VERSION) --color no $(SANITY_ARGS)
 
 units: venv stage
 	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test units --local --python $(PY_VERSION) --color no
@@ -92,4 +94,4 @@ demo: venv link
 	$(BIN)/python tools/demo.py $(ARGS)
 
 clean:
-	rm -rf $(BUILD) .demo tests/output
+	rm -rf $(BUILD) $(STAGE_ROOT) .demo tests/output

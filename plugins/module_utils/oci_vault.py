@@ -351,15 +351,15 @@ class OciVault(object):
     def _service_error(self, what, exc):
         status = getattr(exc, 'status', None)
         code = getattr(exc, 'code', None)
-        message = getattr(exc, 'message', None) or ''
+        message = str(getattr(exc, 'message', None) or '').strip().rstrip('.')
         request_id = getattr(exc, 'request_id', None)
-        text = '%s failed: HTTP %s %s: %s' % (what, status, code, message)
+        text = '%s failed: HTTP %s %s: %s.' % (what, status, code, message)
         if status == 401:
-            text += ('. The request signature was not accepted: check that the API key of profile %s '
+            text += (' The request signature was not accepted: check that the API key of profile %s '
                      '(user, fingerprint, key_file) is the one uploaded for the user, or the auth_type.'
                      % (self.params.get('config_profile') or 'DEFAULT'))
         elif status == 404 and code == 'NotAuthorizedOrNotFound':
-            text += '. The object does not exist or the policies do not let this principal see it.'
+            text += ' The object does not exist or the policies do not let this principal see it.'
         if request_id:
             text += ' (opc-request-id %s)' % request_id
         return OciVaultError(text, status=status, code=code, request_id=request_id)

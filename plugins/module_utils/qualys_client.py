@@ -301,10 +301,9 @@ class QualysClient:
             reason = _short(exc)
             if "NameResolution" in reason or "Name or service not known" in reason or "nodename nor servname" in reason:
                 raise QualysError("Cannot resolve the Qualys host %s: check platform or url" % _host(url), kind="dns")
-            raise QualysError(
-                "Connection to %s failed during %s %s (%s)%s" % (_host(url), method, _path(url), reason,
-                                                                  "" if idempotent else "; the change may or may not have been applied"),
-                kind="transport", outcome_unknown=not idempotent)
+            unknown = "" if idempotent else "; the change may or may not have been applied"
+            raise QualysError("Connection to %s failed during %s %s (%s)%s" % (_host(url), method, _path(url), reason, unknown),
+                              kind="transport", outcome_unknown=not idempotent)
         except requests.exceptions.RetryError as exc:
             raise QualysError("%s %s kept failing after %s retries: %s" % (method, _path(url), self.params.get("max_retries"), _short(exc)),
                               kind="transport")

@@ -174,7 +174,7 @@ def run_playbook(tasks, check=False, diff=False, verbosity=0, extra_vars=None, e
             "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
         })
         run_env.update(env or {})
-        done = subprocess.run(command, cwd=work, env=run_env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(command, cwd=work, env=run_env, capture_output=True, text=True, timeout=600, check=False)
         data = {}
         if os.path.exists(record):
             with open(record) as handle:

@@ -164,7 +164,7 @@ def test_wait_longer_than_max_wait_fails_at_once(server):
 
 def test_limit_retries_are_bounded(server):
     headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "0"})
-    server.script(*[Reply(409, SIMPLE % ("1960", "busy"), headers) for _ in range(10)])
+    server.script(*[Reply(409, SIMPLE % ("1960", "busy"), headers) for dummy in range(10)])
     with pytest.raises(QualysError) as raised:
         make_client(server, max_retries=2).fo("/api/2.0/fo/asset/group/", {"action": "list"})
     assert raised.value.kind == "limit"
@@ -230,7 +230,7 @@ def test_xml_bomb_and_external_entity_are_refused(server):
     external = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><SIMPLE_RETURN>&x;</SIMPLE_RETURN>'
     server.script(Reply(body=bomb), Reply(body=external))
     client = make_client(server)
-    for _ in range(2):
+    for dummy in range(2):
         with pytest.raises(QualysError, match="unsafe XML") as raised:
             client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
         assert raised.value.kind == "format"
@@ -300,8 +300,9 @@ def test_limit_headers_are_read_as_integers(server):
     server.script(Reply(body=OK_LIST, headers=headers))
     client = make_client(server)
     client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
-    assert client.last_response.limits() == {"rate_limit": 300, "rate_window_sec": 3600, "rate_remaining": 0,
-                                              "rate_to_wait_sec": 0, "concurrency_limit": 2, "concurrency_running": 2}
+    expected = {"rate_limit": 300, "rate_window_sec": 3600, "rate_remaining": 0,
+                "rate_to_wait_sec": 0, "concurrency_limit": 2, "concurrency_running": 2}
+    assert client.last_response.limits() == expected
 
 
 def test_proxy_url_is_used(server):
