@@ -224,8 +224,10 @@ class QualysClient:
         if object_id is not None:
             path += "/%s" % object_id
         method = "GET" if operation == "get" else "POST"
+        # Without Accept, QPS answers XML to a GET or a body-less POST.
         response = self.request(method, path, family="qps", json_body=body if method == "POST" else None,
-                                write=write, idempotent=idempotent, credentials=credentials)
+                                write=write, idempotent=idempotent, credentials=credentials,
+                                extra_headers={"Accept": "application/json"})
         return formats.parse_qps_reply(response)
 
     def qps_search(self, object_type, criteria, page_size=100, credentials=None):

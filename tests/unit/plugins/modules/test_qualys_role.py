@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""qualys_role with a fake role adapter: planning, check mode, diff, the no-role-API paths."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleApiUnavailable
+from ansible_collections.scanops.qualys.plugins.modules import qualys_role
+
+CONNECTION = {"url": "https://qualys.example.invalid", "username": "admin", "password": "Admin-Pass-1"}
+EXISTING = {"id": 104, "name": "svc-role", "description": "Scan pipeline", "api_access": True, "ui_access": False,
+            "permissions": {"AM": ["Read Asset"], "VM": ["View"]}}
+NOT_OFFERED = QualysError("Unexpected reply from Qualys: HTTP 404, text/html: 404 Not Found", status=404, kind="format")
+
+
+class FakeAdapter:
+    """Roles in a dict; every call recorded."""
+
+    def __init__(self, roles=(), available=True, holders=()):
+        self.roles = dict((role["name"], copy.deepcopy(role)) for role in roles)
+        self.available = available
+        self.holders = list(holders)
+        self.calls = []
+
+    def _check(self):
+        if not self.available:
+            raise RoleApiUnavailable(NOT_OFFERED)
+
+    def find(self, name):
+        self.calls.append(("find", name))
+        self._check()
+        return copy.deepcopy(self.roles.get(name))
+
+    def create(self, role):
+        self.calls.append(("create", copy.deepcopy(role)))
+        self._check()
+        stored = dict(role, id=200)
+        self.roles[role["name"]] = stored
+        return copy.deepcopy(stored)
+
+    def update(self, role_id, changes):
+        self.calls.append(("update", role_id, copy.deepcopy(changes)))
+
+    def delete(self, role_id):
+        self.calls.append(("delete", role_id))
+
+    def find_holder(self, name):
+        self.calls.append(("find_holder", name))
+        return {"id": 104, "name": name} if name in self.holders else None
+
+    def writes(self):
+        return [call for call in self.calls if call[0] in ("create", "update", "delete")]
+
+
+class Exited(Exception):
+    def __init__(self, result, failed):
+        super(Exited, self).__init__(result)
+        self.result = result
+        self.failed = failed
+
+
+WARNINGS = []
+
+
+def _warn(self, warning, *args, **kwargs):
+    WARNINGS.append(warning)
+
+
+def _exit_json(self, **kwargs):
+    kwargs["warnings"] = list(WARNINGS)
+    raise Exited(kwargs, False)
+
+
+def _fail_json(self, msg, **kwargs):
+    kwargs.update(msg=msg, warnings=list(WARNINGS))
+    raise Exited(kwargs, True)
+
+
+@pytest.fixture
+def run(monkeypatch):
+    del WARNINGS[:]
+    monkeypatch.setattr(basic.AnsibleModule, "warn", _warn)
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
+
+    def runner(adapter, check=False, diff=False, **args):
+        monkeypatch.setattr(qualys_role, "RoleAdapter", lambda client: adapter)
+        module_args = dict(CONNECTION, **args)
+        module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
+        with patch_module_args(module_args):
+            with pytest.raises(Exited) as info:
+                qualys_role.main()
+        return info.value
+    return runner
+
+
+def test_create_sends_the_whole_definition(run):
+    adapter = FakeAdapter()
+    out = run(adapter, name="svc-role", permissions={"VM": ["View"], "AM": "Read Asset"}, diff=True)
+    assert not out.failed and out.result["changed"]
+    assert adapter.writes() == [("create", {"name": "svc-role", "description": "", "api_access": True, "ui_access": False,
+                                            "permissions": {"AM": ["Read Asset"], "VM": ["View"]}})]
+    assert out.result["role"]["id"] == 200
+    assert out.result["role_api_available"] and out.result["permissions_known"]
+    assert out.result["diff"]["before"] == {}
+    assert out.result["diff"]["after"]["permissions"] == {"AM": ["Read Asset"], "VM": ["View"]}
+
+
+def test_check_mode_create_predicts_without_writing(run):
+    adapter = FakeAdapter()
+    out = run(adapter, check=True, name="svc-role", description="d", permissions={"VM": ["View"]})
+    assert out.result["changed"] and adapter.writes() == []
+    assert out.result["role"] == {"id": None, "name": "svc-role", "description": "d", "api_access": True,
+                                  "ui_access": False, "permissions": {"VM": ["View"]}}
+
+
+def test_unchanged_definition_makes_no_write(run):
+    adapter = FakeAdapter([EXISTING])
+    out = run(adapter, name="svc-role", description="Scan pipeline",
+              permissions={"VM": ["View", "View"], "AM": ["Read Asset"], "PC": []})
+    assert not out.result["changed"] and adapter.writes() == []
+    assert out.result["role"] == EXISTING
+
+
+def test_omitted_description_and_permissions_are_left_alone(run):
+    adapter = FakeAdapter([EXISTING])
+    out = run(adapter, name="svc-role")
+    assert not out.result["changed"] and adapter.writes() == []
+
+
+def test_permission_change_sends_only_permissions_and_diffs_them(run):
+    adapter = FakeAdapter([EXISTING])
+    out = run(adapter, name="svc-role", permissions={"VM": ["View", "Report"]}, diff=True)
+    assert out.result["changed"]
+    assert adapter.writes() == [("update", 104, {"permissions": {"VM": ["Report", "View"]}})]
+    assert out.result["diff"]["before"]["permissions"] == {"AM": ["Read Asset"], "VM": ["View"]}
+    assert out.result["diff"]["after"]["permissions"] == {"VM": ["Report", "View"]}
+    assert out.result["role"]["permissions"] == {"VM": ["Report", "View"]}
+
+
+def test_access_flags_default_to_api_only(run):
+    adapter = FakeAdapter([dict(EXISTING, ui_access=True, api_access=False)])
+    out = run(adapter, check=True, name="svc-role", diff=True)
+    assert out.result["changed"] and adapter.writes() == []
+    assert out.result["diff"]["after"]["api_access"] is True and out.result["diff"]["after"]["ui_access"] is False
+
+
+def test_absent_deletes_once_then_nothing(run):
+    adapter = FakeAdapter([EXISTING])
+    out = run(adapter, name="svc-role", state="absent", diff=True)
+    assert out.result["changed"] and adapter.writes() == [("delete", 104)]
+    assert out.result["role"] == {} and out.result["diff"]["after"] == {}
+    adapter = FakeAdapter()
+    out = run(adapter, name="svc-role", state="absent")
+    assert not out.result["changed"] and adapter.writes() == []
+
+
+def test_check_mode_absent(run):
+    adapter = FakeAdapter([EXISTING])
+    out = run(adapter, check=True, name="svc-role", state="absent")
+    assert out.result["changed"] and adapter.writes() == []
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"name": " svc"}, "name must be a non-empty role name"),
+    ({"name": "svc", "permissions": {"VM": [""]}}, "permissions.VM: permission names must be non-empty"),
+    ({"name": "svc", "manage_definition": False, "state": "absent"}, "supports only state=present"),
+])
+def test_bad_input_fails_before_any_call(run, args, message):
+    adapter = FakeAdapter()
+    out = run(adapter, **args)
+    assert out.failed and message in out.result["msg"]
+    assert adapter.calls == []
+
+
+def test_no_role_api_fails_with_what_to_create_by_hand(run):
+    adapter = FakeAdapter(available=False)
+    out = run(adapter, name="svc-role", permissions={"VM": ["View"], "AM": ["Read Asset"]})
+    assert out.failed
+    msg = out.result["msg"]
+    assert "does not offer the role definition API" in msg and "HTTP 404" in msg
+    assert "Administration utility" in msg and "name 'svc-role'" in msg
+    assert "UI Access off, API Access on" in msg and "permissions: AM: Read Asset; VM: View" in msg
+    assert out.result["role_api_available"] is False and out.result["error_kind"] == "unsupported"
+    assert out.result["required_role"]["permissions"] == {"AM": ["Read Asset"], "VM": ["View"]}
+
+
+def test_no_role_api_absent_says_delete_by_hand(run):
+    out = run(FakeAdapter(available=False), name="svc-role", state="absent")
+    assert out.failed and "Delete the role 'svc-role' by hand" in out.result["msg"]
+
+
+def test_check_only_with_role_api_reports_definition_and_drift(run):
+    adapter = FakeAdapter([EXISTING])
+    out = run(adapter, name="svc-role", manage_definition=False, permissions={"VM": ["Report"]})
+    assert not out.failed and not out.result["changed"] and adapter.writes() == []
+    assert out.result["role"] == EXISTING
+    assert out.result["role_exists"] and out.result["permissions_known"] and out.result["role_api_available"]
+    assert any("differs from this task in permissions" in w for w in out.result["warnings"])
+
+
+def test_check_only_with_role_api_and_no_role_fails(run):
+    out = run(FakeAdapter(), name="svc-role", manage_definition=False)
+    assert out.failed and "No role called 'svc-role' exists" in out.result["msg"]
+    assert out.result["role_exists"] is False
+
+
+def test_check_only_without_role_api_uses_user_roles(run):
+    adapter = FakeAdapter(available=False, holders=["svc-role"])
+    out = run(adapter, name="svc-role", manage_definition=False)
+    assert not out.failed and not out.result["changed"]
+    assert out.result["role_exists"] is True and out.result["permissions_known"] is False
+    assert out.result["role_api_available"] is False
+    assert out.result["role"] == {"id": 104, "name": "svc-role", "description": None, "api_access": None,
+                                  "ui_access": None, "permissions": None}
+    assert ("find_holder", "svc-role") in adapter.calls
+
+
+def test_check_only_without_role_api_and_no_holder_cannot_tell(run):
+    out = run(FakeAdapter(available=False), name="svc-role", manage_definition=False)
+    assert not out.failed and out.result["role_exists"] is None and out.result["permissions_known"] is False
+    assert any("cannot be checked" in w and "Administration utility" in w for w in out.result["warnings"])
+
+
+def test_password_never_in_result(run):
+    out = run(FakeAdapter([EXISTING]), name="svc-role", diff=True)
+    assert CONNECTION["password"] not in json.dumps(out.result)
