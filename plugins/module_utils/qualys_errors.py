@@ -13,7 +13,7 @@ class QualysError(Exception):
     """A failed Qualys call, with what a user needs to act on it.
 
     kind: config, dependency, tls, dns, timeout, transport, auth, expired,
-    eula, no_api_access, limit, not_found, api, format.
+    eula, no_api_access, limit, not_found, ambiguous, api, format.
     code: the Qualys code (e.g. 2000, 1965, OBJECT_NOT_FOUND) when there is one.
     outcome_unknown: a write whose reply was lost; re-read before repeating it.
     """
