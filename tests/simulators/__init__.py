@@ -1,0 +1,3 @@
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Local API simulators used by the tests and by make demo (see README.md)."""
