@@ -31,6 +31,9 @@ BIN = os.path.dirname(sys.executable)
 
 QUALYS_ADMIN = ("scanops_admin", "scanops-demo-Admin1!")
 
+# The simulators' own tests import them directly.
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
 
 def link_collection():
     """Make this checkout importable as scanops.qualys for ansible-playbook."""

@@ -135,6 +135,11 @@ class CallInfo:
         self.user = user
         self.status = None
         self.fault = None
+        # Parameter names only (never values): lets tests assert "only that field was sent".
+        try:
+            self.params = sorted(request.params())
+        except ValueError:
+            self.params = []
 
     @property
     def endpoint(self):

@@ -29,6 +29,7 @@ class CallStats:
             "kind": call.kind,
             "status": call.status,
             "user": call.user,
+            "params": getattr(call, "params", []),
         }
         if call.fault:
             entry["fault"] = call.fault
