@@ -45,7 +45,6 @@ RETRY_MAX_SLEEP_SECONDS = 8
 
 SECRET_GONE_STATES = ('DELETED', 'DELETING')
 SECRET_DELETION_STATES = ('PENDING_DELETION', 'SCHEDULING_DELETION', 'DELETING', 'DELETED')
-SECRET_BUSY_STATES = ('CREATING', 'UPDATING', 'SCHEDULING_DELETION', 'CANCELLING_DELETION')
 RECIPE_GONE_STATES = ('DELETED', 'DELETING')
 
 # ocid1.<type>.<realm>.[region][.future use].<unique>
@@ -87,7 +86,7 @@ def oci_argument_spec():
         service_endpoint=dict(type='str'),
         service_endpoints=dict(type='dict', options=dict(
             vaults=dict(type='str'),
-            secrets=dict(type='str'),
+            secrets=dict(type='str', no_log=False),
             kms=dict(type='str'),
             kms_management=dict(type='str'),
             vulnerability_scanning=dict(type='str'),
@@ -127,16 +126,13 @@ def check_common_params(params):
 
 def import_oci(module=None):
     """Import the SDK once; fail the module (or raise) when it is missing."""
-    global oci, OCI_IMPORT_ERROR
+    global oci, OCI_IMPORT_ERROR  # pylint: disable=global-statement
     if oci is not None:
         return oci
     try:
-        import oci as sdk
-        import oci.auth.signers  # noqa: F401  pylint: disable=unused-import
-        import oci.circuit_breaker  # noqa: F401  pylint: disable=unused-import
-        import oci.exceptions  # noqa: F401  pylint: disable=unused-import
-        import oci.retry  # noqa: F401  pylint: disable=unused-import
-        import oci.util  # noqa: F401  pylint: disable=unused-import
+        sdk = importlib.import_module('oci')
+        for name in ('auth.signers', 'circuit_breaker', 'config', 'exceptions', 'retry', 'signer', 'util'):
+            importlib.import_module('oci.' + name)
     except ImportError:
         OCI_IMPORT_ERROR = traceback.format_exc()
         if module is not None:

@@ -18,7 +18,7 @@ description:
     that name.
   - Only what differs is written; a second run with the same options changes nothing.
 author:
-  - scanops.qualys maintainers
+  - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
   - scanops.qualys.oci
   - scanops.qualys.oci.attributes
@@ -203,6 +203,8 @@ def validate(params):
     check_common_params(params)
     check_ocid(params['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
     check_ocid(params.get('vault_secret_id'), 'vault_secret_id', ('vaultsecret',))
+    if params['state'] == 'present' and not params.get('vault_secret_id'):
+        raise OciVaultError('vault_secret_id (the OCID of the license secret) is required with state=present')
     if not params['name'].strip():
         raise OciVaultError('name must not be empty')
     if params['schedule'] == 'WEEKLY' and not params.get('day_of_week'):

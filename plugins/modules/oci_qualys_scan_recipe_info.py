@@ -14,7 +14,7 @@ description:
   - Lists the Compute (host) scan recipes of a compartment, or the one with a given display name, with their agent
     settings (vendor, license secret), scan levels and schedule. Recipes already deleted are left out.
 author:
-  - scanops.qualys maintainers
+  - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
   - scanops.qualys.oci
   - scanops.qualys.oci.info_attributes

@@ -15,12 +15,12 @@ description:
     (C({"cid", "aid", "pwsUrl", "pwsPort"})) that a Compute host scan recipe with a Qualys agent reads, or any other
     text or JSON such as API credentials for a connector.
   - The secret is found by O(name) in O(vault_id). The content of its CURRENT version is read, decoded and compared with
-    the desired content (JSON semantically: key order and whitespace do not count), and a new version is written only
+    the desired content (JSON semantically, so key order and whitespace do not count), and a new version is written only
     when they differ. The same license given as plain JSON or as base64 is the same content.
   - O(state=absent) schedules the deletion of the secret; OCI keeps it for O(deletion_days) before it is gone.
   - Secret content is never returned, logged or shown in a diff; only a sha256 prefix of it (RV(secret.content_sha256)).
 author:
-  - scanops.qualys maintainers
+  - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
   - scanops.qualys.oci
   - scanops.qualys.oci.attributes
@@ -208,7 +208,7 @@ secret:
       sample: 2
     content_sha256:
       description:
-        - First 16 hex digits of the sha256 of the CURRENT content (JSON in canonical form: sorted keys, no whitespace).
+        - First 16 hex digits of the sha256 of the CURRENT content (JSON in canonical form, with sorted keys and no whitespace).
         - Lets you compare content between runs and systems without seeing it.
       type: str
       sample: 3f1c0b2a9d8e7f60
@@ -296,7 +296,10 @@ def validate(params):
     if params['wait_timeout'] < 0:
         raise OciVaultError('wait_timeout must be 0 or more seconds')
     if params['state'] == 'present':
-        return sc.desired_content(params)
+        desired = sc.desired_content(params)
+        if desired is None:
+            raise OciVaultError('state=present needs one of: license, content, credentials')
+        return desired
     return None
 
 
@@ -383,15 +386,18 @@ class SecretRun(object):
         secret_id = current['id']
         timeout = p['wait_timeout']
         if restore:
+            if current.get('lifecycle_state') != 'PENDING_DELETION':
+                self.vault.wait_secret(secret_id, ('PENDING_DELETION',), timeout)
             self.vault.cancel_secret_deletion(secret_id)
             self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
         elif current.get('lifecycle_state') != 'ACTIVE':
             self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
         if content_changes or updates:
             self.vault.update_secret(secret_id, data=self.desired if content_changes else None, **updates)
-        final = self.vault.get_secret(secret_id)
         if p['wait']:
             final = self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
+        else:
+            final = self.vault.get_secret(secret_id)
         self.result['secret'] = secret_result(final, new_fp if content_changes else old_fp)
         return self.finish(current, final, old_fp, new_fp if content_changes else old_fp)
 

@@ -15,7 +15,7 @@ description:
     sha256 prefix of the CURRENT content, so that drift can be seen without reading the content.
   - Never returns secret content. Secrets already deleted are left out.
 author:
-  - scanops.qualys maintainers
+  - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
   - scanops.qualys.oci
   - scanops.qualys.oci.info_attributes

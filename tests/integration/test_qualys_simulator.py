@@ -739,7 +739,7 @@ def test_stats_count_every_call(api):
         "POST /qps/rest/2.0/update/am/tag/{id}": 1,
     }
     assert stats["calls"][0] == {"method": "POST", "path": AG, "action": "add", "kind": "write", "status": 200,
-                                 "user": ADMIN[0]}
+                                 "user": ADMIN[0], "params": ["action", "title"]}
     assert stats["calls"][-1]["status"] == 500 and stats["calls"][-1]["fault"] == "500"
     assert stats["calls"][4]["path"] == "/qps/rest/2.0/update/am/tag/%d" % tag
     assert api.sim("POST", "stats/reset")["calls"] == []
