@@ -49,6 +49,8 @@ stage:
 	@git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | \
 		tar --null -T - -cf - | tar -xf - -C $(STAGE)
+	@# Unit tests read the real Qualys recordings in place from ../shared (a link, never a copy).
+	@if [ -d ../shared ]; then ln -sfn $(abspath ../shared) $(STAGE_ROOT)/shared; fi
 
 bootstrap-pip: venv
 	@mkdir -p $(WHEELS) $(dir $(BOOTSTRAP_SCRIPT))

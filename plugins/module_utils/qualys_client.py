@@ -124,6 +124,9 @@ class _LimitAwareRetry(Retry):
         return None
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if response is not None and response.status == 409 and not is_limit_reply(response.headers):
+            # A 409 without exhausted limits (e.g. CODE 2003, EULA not accepted) will not pass by waiting.
+            raise MaxRetryError(_pool, url, ResponseError("HTTP 409 without a limit"))
         if response is not None:
             wait = self.get_retry_after(response)
             if wait is not None and wait > self.max_wait:
@@ -386,6 +389,17 @@ class QualysClient:
     def token(self):
         """The current JWT, if one was issued (modules add it to no_log values)."""
         return self._token
+
+
+def is_limit_reply(headers):
+    """True when the limit headers say a rate or concurrency limit refused the call."""
+    def number(name):
+        value = (headers.get(name) or "").strip()
+        return int(value) if value.isdigit() else None
+
+    to_wait, remaining = number("X-RateLimit-ToWait-Sec"), number("X-RateLimit-Remaining")
+    running, limit = number("X-Concurrency-Limit-Running"), number("X-Concurrency-Limit-Limit")
+    return bool(to_wait) or remaining == 0 or (running is not None and limit is not None and running >= limit)
 
 
 def resolve_endpoints(params):

@@ -47,6 +47,7 @@ CODE_KINDS = {
     "1965": "limit",
     "OBJECT_NOT_FOUND": "not_found",
     "UNAUTHORIZED": "auth",
+    "INVALID_CREDENTIALS": "auth",
     "INSUFFICIENT_PERMISSION": "auth",
     "LIMIT_EXCEEDED": "limit",
 }
@@ -169,16 +170,21 @@ def qps_request(data=None, criteria=None, preferences=None):
 def parse_qps_reply(response):
     """A ServiceResponse as {'count', 'has_more', 'last_id', 'data': [objects]}."""
     body = response.text.strip()
-    if not body.startswith("{"):
-        if body.startswith("<") and not _looks_like_html(response, body):
-            # Some QPS failures (and VM/PC gateways in front of them) answer XML.
+    if body.startswith("<") and not _looks_like_html(response, body):
+        # QPS answers XML when it ignores Accept; VM/PC-style errors arrive as XML too.
+        root = parse_xml(body)
+        if root.tag != "ServiceResponse":
             parse_xml_reply(response)
+            raise _unexpected_body(response, False)
+        service = _qps_xml_service(root)
+    elif body.startswith("{"):
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise QualysError("Qualys sent JSON that cannot be parsed (%s)" % exc, status=response.status, kind="format")
+        service = payload.get("ServiceResponse") if isinstance(payload, dict) else None
+    else:
         raise _unexpected_body(response, False)
-    try:
-        payload = json.loads(body)
-    except ValueError as exc:
-        raise QualysError("Qualys sent JSON that cannot be parsed (%s)" % exc, status=response.status, kind="format")
-    service = payload.get("ServiceResponse") if isinstance(payload, dict) else None
     if not isinstance(service, dict):
         raise QualysError("Qualys reply has no ServiceResponse (HTTP %s)" % response.status, status=response.status, kind="format")
     code = service.get("responseCode")
@@ -197,6 +203,22 @@ def parse_qps_reply(response):
         "last_id": service.get("lastId"),
         "data": [_unwrap(item) for item in data],
     }
+
+
+def _qps_xml_service(root):
+    """An XML ServiceResponse in the shape of its JSON twin."""
+    service = {}
+    for name in ("responseCode", "count", "hasMoreRecords", "lastId"):
+        value = text_of(root, name)
+        if value is not None:
+            service[name] = value
+    details = root.find("responseErrorDetails")
+    if details is not None:
+        service["responseErrorDetails"] = element_data(details)
+    data = root.find("data")
+    if data is not None:
+        service["data"] = [{child.tag: element_data(child)} for child in data]
+    return service
 
 
 def qps_list(value):

@@ -192,7 +192,7 @@ class Subscription:  # pylint: disable=too-many-public-methods
         if self.seed is None:
             return pysecrets.token_hex(size)
         rng = self._rng(purpose, number)
-        return "".join("%02x" % rng.getrandbits(8) for _ in range(size))
+        return "".join("%02x" % rng.getrandbits(8) for dummy in range(size))
 
     def next_id(self, kind):
         with self.lock:
@@ -208,7 +208,7 @@ class Subscription:  # pylint: disable=too-many-public-methods
         pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, PASSWORD_SPECIALS]
         chars = [rng.choice(pool) for pool in pools]
         everything = "".join(pools)
-        chars += [rng.choice(everything) for _ in range(10)]
+        chars += [rng.choice(everything) for dummy in range(10)]
         rng.shuffle(chars)
         return "".join(chars)
 

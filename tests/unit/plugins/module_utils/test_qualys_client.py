@@ -152,6 +152,22 @@ def test_concurrency_limit_backs_off_even_for_a_create(server):
     assert "limit reached" in warnings[0] and "X-Concurrency-Limit-Running=2" in warnings[0]
 
 
+def test_conflict_that_is_not_a_limit_is_not_retried(server):
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-Remaining": "250", "X-Concurrency-Limit-Running": "1", "X-RateLimit-ToWait-Sec": "0"})
+    server.script(Reply(409, SIMPLE % ("2003", "Registration must be completed before API requests will be served"), headers))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "eula"
+    assert len(server.requests) == 1
+
+
+def test_qps_invalid_credentials_is_an_auth_error(server):
+    server.script(Reply(body=qps("INVALID_CREDENTIALS", error="Authentication failed"), content_type="application/json"))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).qps("search", "am/tag", body=formats.qps_request())
+    assert raised.value.kind == "auth"
+
+
 def test_wait_longer_than_max_wait_fails_at_once(server):
     headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "86000"})
     server.script(Reply(409, SIMPLE % ("1965", "This API cannot be run again for another 23 hours."), headers))

@@ -1,0 +1,403 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Qualys users as plain dicts: lookups, writes and credential checks.
+
+Shared by ``qualys_service_user``, ``qualys_service_user_info`` and the
+connection checks. Two APIs describe one user:
+
+- the classic ``/msp`` user APIs (``user_list.php``, ``user.php``,
+  ``password_change.php``, ``acceptEULA.php``): profile, VM role, asset
+  groups, status, password;
+- the QPS Administration ``am/user`` API: the user's Administration roles
+  (``roleList``) and scope tags (``scopeTags``), keyed by its own user id.
+
+A user dict uses the option names of ``qualys_service_user`` (see
+``PROFILE_FIELDS``) plus ``id``, ``login``, ``status``, ``user_role``,
+``business_unit``, ``asset_groups``, ``creation_date`` and
+``last_login_date``. Passwords never enter a user dict.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import difflib
+
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+
+USER_OBJECT = "am/user"
+ASSET_GROUP_PATH = "/api/2.0/fo/asset/group/"
+
+# VM user roles of user.php (input spelling -> how user_list.php shows them).
+USER_ROLES = {
+    "manager": "Manager",
+    "unit_manager": "Unit Manager",
+    "administrator": "Administrator",
+    "scanner": "Scanner",
+    "reader": "Reader",
+    "contact": "Contact",
+}
+# A Contact cannot log in, so it can never be an API user.
+LOGIN_ROLES = ("reader", "scanner", "unit_manager", "manager", "administrator")
+
+# user_list.php USER_STATUS -> the value modules report and compare.
+STATUSES = {
+    "Active": "active",
+    "Inactive": "inactive",
+    "Pending Activation": "pending_activation",
+}
+
+# Option name -> (user.php parameter, element under CONTACT_INFO).
+PROFILE_FIELDS = (
+    ("first_name", "first_name", "FIRSTNAME"),
+    ("last_name", "last_name", "LASTNAME"),
+    ("title", "title", "TITLE"),
+    ("email", "email", "EMAIL"),
+    ("phone", "phone", "PHONE"),
+    ("address1", "address1", "ADDRESS1"),
+    ("address2", "address2", "ADDRESS2"),
+    ("city", "city", "CITY"),
+    ("zip_code", "zip_code", "ZIP_CODE"),
+    ("country", "country", "COUNTRY"),
+    # The address state/province; named so it cannot be mistaken for Ansible's state.
+    ("address_state", "state", "STATE"),
+)
+PROFILE_PARAMS = dict((option, param) for option, param, _tag in PROFILE_FIELDS)
+# user.php edit accepts these besides the profile (role and business unit are create-only).
+EDIT_PARAMS = dict(PROFILE_PARAMS, external_id="external_id", asset_groups="asset_groups")
+
+# Parameters user.php add needs (first_name... as the public clients send them).
+REQUIRED_ON_CREATE = ("first_name", "last_name", "title", "email", "phone", "address1", "city", "country")
+# Countries whose users need a state/province (Qualys user form).
+STATE_REQUIRED_COUNTRIES = frozenset(["United States of America", "Canada", "India", "Australia"])
+
+# The country names the Qualys user form offers, in its own spelling (some of
+# it historical); user.php takes the full name, never an ISO code.
+COUNTRIES = (
+    "Afghanistan", "Albania", "Algeria", "Andorra", "Angola", "Anguilla", "Antartica", "Antigua and Barbuda",
+    "Argentina", "Armenia", "Aruba", "Australia", "Austria", "Azerbaijan",
+    "Bahamas", "Bahrain", "Bangladesh", "Barbados", "Belarus", "Belgium", "Belize", "Benin", "Bermuda", "Bhutan",
+    "Bolivia", "Bosnia-Herzegovina", "Botswana", "Bouvet Island", "Brazil", "British Indian Ocean Territory",
+    "Brunei Darussalam", "Bulgaria", "Burkina Faso", "Burundi",
+    "Cambodia", "Cameroon", "Canada", "Cape Verde", "Cayman Islands", "Central African Republic", "Chad", "Chile",
+    "China", "Christmas Island", "Cocos (Keeling) Islands", "Colombia", "Comoros", "Congo", "Cook Islands",
+    "Costa Rica", "Cote D'Ivoire", "Croatia", "Cuba", "Cyprus", "Czech Republic",
+    "Denmark", "Djibouti", "Dominica", "Dominican Republic",
+    "East Timor", "Ecuador", "Egypt", "El Salvador", "Equatorial Guinea", "Estonia", "Ethiopia",
+    "Faeroe Islands", "Falkland Islands (Malvinas)", "Fiji", "Finland", "France", "French Guiana",
+    "French Polynesia", "French Southern Territories",
+    "Gabon", "Gambia", "Georgia", "Germany", "Ghana", "Gibraltar", "Greece", "Greenland", "Grenada", "Guadeloupe",
+    "Guatemala", "Guernsey, C.I.", "Guinea", "Guinea-Bissau", "Guyana",
+    "Haiti", "Heard and McDonald Islands", "Honduras", "Hong Kong", "Hungary",
+    "Iceland", "India", "Indonesia", "Iran (Islamic Republic of)", "Iraq", "Ireland", "Isle of Man", "Israel",
+    "Italy",
+    "Jamaica", "Japan", "Jersey, C.I.", "Jordan",
+    "Kazakhstan", "Kenya", "Kiribati", "Korea", "Kuwait", "Kyrgyzstan",
+    "Lao Peoples Democratic Republi", "Latvia", "Lebanon", "Lesotho", "Liberia", "Libyan Arab Jamahiriya",
+    "Liechtenstein", "Lithuania", "Luxembourg",
+    "Macau", "Macedonia", "Madagascar", "Malawi", "Malaysia", "Maldives", "Mali", "Malta", "Marshall Islands",
+    "Martinique", "Mauritania", "Mauritius", "Mexico", "Micronesia, Fed. States of", "Moldova, Republic of",
+    "Monaco", "Mongolia", "Montserrat", "Morocco", "Mozambique", "Myanmar",
+    "Namibia", "Nauru", "Nepal", "Netherland Antilles", "Netherlands", "Neutral Zone (Saudi/Iraq)",
+    "New Caledonia", "New Zealand", "Nicaragua", "Niger", "Nigeria", "Niue", "Norfolk Island",
+    "Northern Mariana Islands", "Norway",
+    "Oman",
+    "Pakistan", "Palau", "Panama", "Panama Canal Zone", "Papua New Guinea", "Paraguay", "Peru", "Philippines",
+    "Pitcairn", "Poland", "Portugal", "Puerto Rico",
+    "Qatar",
+    "Reunion", "Romania", "Russia", "Rwanda",
+    "Saint Kitts and Nevis", "Saint Lucia", "Samoa", "San Marino", "Sao Tome and Principe", "Saudi Arabia",
+    "Senegal", "Seychelles", "Sierra Leone", "Singapore", "Slovak Republic", "Slovenia", "Solomon Islands",
+    "Somalia", "South Africa", "Spain", "Sri Lanka", "St. Helena", "St. Pierre and Miquelon",
+    "St. Vincent and the Grenadines", "Sudan", "Suriname", "Svalbard and Jan Mayen Islands", "Swaziland", "Sweden",
+    "Switzerland", "Syrian Arab Republic",
+    "Taiwan", "Tajikistan", "Tanzania, United Republic of", "Thailand", "Togo", "Tokelau", "Tonga",
+    "Trinidad and Tobago", "Tunisia", "Turkey", "Turkmenistan", "Turks and Caicos Islands", "Tuvalu",
+    "U.S.Minor Outlying Islands", "Uganda", "Ukraine", "United Arab Emirates", "United Kingdom",
+    "United States of America", "Uruguay", "Uzbekistan",
+    "Vanuatu", "Vatican City State", "Venezuela", "Vietnam", "Virgin Islands (British)",
+    "Wallis and Futuna Islands", "Western Sahara",
+    "Yemen", "Yugoslavia",
+    "Zaire", "Zambia", "Zimbabwe",
+)
+_COUNTRY_BY_FOLDED = dict((name.lower(), name) for name in COUNTRIES)
+# Codes people type for the countries they most often mean; only used in error messages.
+_CODE_HINTS = {
+    "us": "United States of America", "usa": "United States of America", "uk": "United Kingdom",
+    "gb": "United Kingdom", "gbr": "United Kingdom", "ca": "Canada", "can": "Canada", "in": "India",
+    "ind": "India", "au": "Australia", "aus": "Australia", "de": "Germany", "deu": "Germany", "fr": "France",
+    "fra": "France", "ae": "United Arab Emirates", "uae": "United Arab Emirates",
+}
+
+# Error kinds that mean "these credentials do not work" (as opposed to "Qualys
+# could not be asked"): only these make a credential check answer False.
+CREDENTIAL_ERROR_KINDS = frozenset(["auth", "expired", "eula", "no_api_access"])
+
+
+# -- values --------------------------------------------------------------------------
+
+def canonical_country(value):
+    """The Qualys spelling of ``value`` (case-insensitive), or a ValueError that suggests one."""
+    folded = (value or "").strip().lower()
+    found = _COUNTRY_BY_FOLDED.get(folded)
+    if found:
+        return found
+    if len(folded) <= 3:
+        hint = " Qualys takes the full country name, not a code"
+        if folded in _CODE_HINTS:
+            hint += " (here %r)" % _CODE_HINTS[folded]
+        hint += "."
+    else:
+        close = difflib.get_close_matches(folded, list(_COUNTRY_BY_FOLDED), n=3, cutoff=0.6)
+        hint = " Did you mean %s?" % " or ".join(repr(_COUNTRY_BY_FOLDED[name]) for name in close) if close else ""
+    raise ValueError("country %r is not a country name Qualys knows.%s" % (value, hint))
+
+
+def role_key(shown):
+    """``Unit Manager`` (user_list.php) -> ``unit_manager`` (user.php)."""
+    return (shown or "").strip().lower().replace(" ", "_") or None
+
+
+def status_key(shown):
+    shown = (shown or "").strip()
+    return STATUSES.get(shown, shown.lower().replace(" ", "_") or None)
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def iso_timestamp(moment):
+    """``2025-01-31T12:00:00Z``."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(text):
+    """An ISO-8601 date or date-time as an aware UTC datetime (no zone = UTC); ValueError otherwise."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError("empty timestamp")
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)
+
+
+# -- classic user list ------------------------------------------------------------------
+
+def user_from_xml(element):
+    """A ``USER_LIST_OUTPUT/USER_LIST/USER`` element as a user dict."""
+    contact = element.find("CONTACT_INFO")
+    user = {
+        "id": _int(formats.text_of(element, "USER_ID")),
+        "login": formats.text_of(element, "USER_LOGIN"),
+        "external_id": formats.text_of(element, "EXTERNAL_ID") or None,
+    }
+    for option, _param, tag in PROFILE_FIELDS:
+        user[option] = formats.text_of(contact, tag, "") or ""
+    user["business_unit"] = formats.text_of(element, "BUSINESS_UNIT") or "Unassigned"
+    user["user_role"] = role_key(formats.text_of(element, "USER_ROLE"))
+    user["asset_groups"] = sorted(set(
+        formats.text_of(group, ".") for group in element.findall("ASSIGNED_ASSET_GROUPS/ASSET_GROUP_TITLE")
+        if formats.text_of(group, ".")))
+    user["status"] = status_key(formats.text_of(element, "USER_STATUS"))
+    user["creation_date"] = formats.text_of(element, "CREATION_DATE")
+    last_login = formats.text_of(element, "LAST_LOGIN_DATE")
+    user["last_login_date"] = None if last_login in (None, "", "N/A") else last_login
+    return user
+
+
+def list_users(client, external_id_contains=None):
+    """Users visible to the caller; with ``external_id_contains`` Qualys filters them.
+
+    user_list.php has no login filter, so without it this lists every user
+    the caller may see.
+    """
+    params = {}
+    if external_id_contains:
+        params["external_id_contains"] = external_id_contains
+    root = client.msp("user_list.php", params)
+    return [user_from_xml(element) for element in root.findall("USER_LIST/USER")]
+
+
+def find_user(client, external_id=None, login=None):
+    """The user with exactly this ``external_id`` (preferred) or ``login``, or None.
+
+    By external_id Qualys filters server side (``external_id_contains``) and
+    the exact match is made here; several users with the same external_id is
+    an error, since acting on one of them would be a guess.
+    """
+    if external_id:
+        found = [user for user in list_users(client, external_id_contains=external_id)
+                 if user["external_id"] == external_id]
+        if len(found) > 1:
+            raise QualysError("%d Qualys users have external_id %r (logins %s); give each user its own external_id "
+                              "in the Qualys UI before managing one of them." % (
+                                  len(found), external_id, ", ".join(sorted(user["login"] for user in found))),
+                              kind="ambiguous")
+        return found[0] if found else None
+    if login:
+        for user in list_users(client):
+            if user["login"] == login:
+                return user
+    return None
+
+
+# -- classic user writes ------------------------------------------------------------------
+
+def add_user(client, params):
+    """user.php action=add with send_email=0: (login, password).
+
+    The reply carries the only copy of the generated password, so it is read
+    as a sensitive reply (never quoted in an error).
+    """
+    request = dict(params, action="add", send_email="0")
+    root = client.msp("user.php", request, write=True, idempotent=False, sensitive=True)
+    login = formats.text_of(root, "USER/USER_LOGIN")
+    password = formats.text_of(root, "USER/PASSWORD")
+    if not login or not password:
+        raise QualysError("Qualys created the user but its reply holds no USER/USER_LOGIN and USER/PASSWORD "
+                          "(send_email=0 was sent); reset the password to obtain credentials.", kind="format")
+    return login, password
+
+
+def edit_user(client, login, params):
+    """user.php action=edit: the given parameters replace the current ones."""
+    request = dict(params, action="edit", login=login)
+    client.msp("user.php", request, write=True, idempotent=True)
+
+
+def set_user_status(client, login, active):
+    """user.php action=activate|deactivate."""
+    client.msp("user.php", {"action": "activate" if active else "deactivate", "login": login},
+               write=True, idempotent=False)
+
+
+def reset_password(client, login):
+    """password_change.php for one login with send_email=0: the new password.
+
+    Qualys documents that the report carries each login and its new password;
+    it is searched wherever a USER with that USER_LOGIN appears in it.
+    """
+    root = client.msp("password_change.php", {"user_logins": login, "send_email": "0"},
+                      write=True, idempotent=False, sensitive=True)
+    for element in root.iter("USER"):
+        if formats.text_of(element, "USER_LOGIN") == login:
+            password = formats.text_of(element, "PASSWORD")
+            if password:
+                return password
+    raise QualysError("Qualys did not return a new password for %s (password_change.php with send_email=0); "
+                      "the password may have been changed: reset it again." % login, kind="format")
+
+
+def accept_eula(client, login, password):
+    """acceptEULA.php as the user itself: without it the account cannot use the API."""
+    client.msp("acceptEULA.php", {}, write=True, idempotent=True, credentials=(login, password))
+
+
+def check_credentials(client, login, password):
+    """Whether ``login``/``password`` can use the API: ``(True, None)`` or ``(False, error)``.
+
+    One cheap read-only call as that user (list at most one asset group id).
+    ``error`` is ``{"kind", "code", "message"}``. Failures that say nothing
+    about the credentials (network, TLS, limits) are raised, so a flaky
+    network never passes for a broken password.
+    """
+    try:
+        client.fo(ASSET_GROUP_PATH, {"action": "list", "show_attributes": "ID", "truncation_limit": "1"},
+                  credentials=(login, password))
+    except QualysError as exc:
+        if exc.kind not in CREDENTIAL_ERROR_KINDS:
+            raise
+        error = {"kind": exc.kind, "code": str(exc.code) if exc.code is not None else None, "message": exc.message}
+        return False, error
+    return True, None
+
+
+def missing_asset_groups(client, titles):
+    """The titles among ``titles`` that name no asset group visible to the caller."""
+    missing = []
+    for title in titles:
+        root = client.fo(ASSET_GROUP_PATH, {"action": "list", "title": title, "show_attributes": "TITLE"})
+        found = [formats.text_of(group, "TITLE") for group in root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP")]
+        if title not in found:
+            missing.append(title)
+    return missing
+
+
+# -- Administration roles and scope tags (am/user) --------------------------------------------
+
+def admin_user(client, login):
+    """The ``am/user`` view of ``login``: ``{"id", "roles": {name: id}, "scope_tags": {name: id}}`` or None."""
+    body = formats.qps_request(criteria=[("username", "EQUALS", login)], preferences={"limitResults": 10})
+    reply = client.qps("search", USER_OBJECT, body=body)
+    for raw in reply["data"]:
+        if raw.get("username") == login:
+            return admin_user_from_api(raw)
+    return None
+
+
+def admin_users(client):
+    """Every ``am/user`` the caller may see, by login (for listings)."""
+    found = {}
+    for raw in client.qps_search(USER_OBJECT, []):
+        if raw.get("username"):
+            found[raw["username"]] = admin_user_from_api(raw)
+    return found
+
+
+def admin_user_from_api(raw):
+    return {
+        "id": _int(raw.get("id")),
+        "roles": _named_refs(raw.get("roleList")),
+        "scope_tags": _named_refs(raw.get("scopeTags")),
+    }
+
+
+def update_admin_user(client, user_id, roles=None, scope_tags=None):
+    """One ``update/am/user/{id}`` call.
+
+    ``roles`` and ``scope_tags`` are ``{"add": [refs], "remove": [refs]}``
+    where a ref is ``{"id": n}`` or ``{"name": s}``; empty parts are left out.
+    Adding a role or tag the user holds, or removing one it does not, changes
+    nothing, so the call is safe to repeat.
+    """
+    user = {}
+    for key, wrapper, plan in (("roleList", "RoleData", roles), ("scopeTags", "TagData", scope_tags)):
+        collection = dict((operation, {wrapper: list(refs)}) for operation, refs in sorted((plan or {}).items()) if refs)
+        if collection:
+            user[key] = collection
+    if not user:
+        return
+    client.qps("update", USER_OBJECT, object_id=user_id, body=formats.qps_request(data={"User": user}),
+               write=True, idempotent=True)
+
+
+def admin_api_unavailable(exc):
+    """Whether a QualysError says the am/user API cannot be used here (not offered, or not for this caller)."""
+    if exc.status == 404 and exc.kind != "not_found":
+        return True
+    return str(exc.code) in ("INSUFFICIENT_PERMISSION", "UNAUTHORIZED", "NOT_SUPPORTED", "OPERATION_NOT_SUPPORTED")
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+def _named_refs(collection):
+    refs = {}
+    for item in formats.qps_list(collection):
+        if isinstance(item, dict) and item.get("name"):
+            refs[item["name"]] = _int(item.get("id"))
+    return refs
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

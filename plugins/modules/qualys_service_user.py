@@ -1,0 +1,899 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: qualys_service_user
+short_description: Manage a Qualys API service user and its password
+version_added: 0.1.0
+description:
+  - Creates and maintains a Qualys user meant for API use only (a service account), through the classic user APIs
+    (C(/msp/user.php), C(/msp/user_list.php), C(/msp/password_change.php), C(/msp/acceptEULA.php)), and assigns its
+    Administration roles and scope tags through the QPS C(/qps/rest/2.0/update/am/user) API.
+  - Qualys generates the login and the password of a new user; neither can be chosen. The user is therefore found by
+    O(external_id), a value set when the module creates it and searched with C(external_id_contains) plus an exact
+    match, or by the O(login) of an existing user. Two runs with the same O(external_id) never create two users.
+  - A new user is created with C(send_email=0), so Qualys returns its password once; the module returns it in
+    RV(credentials) and accepts the EULA as the new user (C(acceptEULA.php)), without which the account cannot use
+    the API.
+  - Only the attributes that differ are sent, in one C(user.php action=edit) call; O(asset_groups), when it differs,
+    is sent as the whole list. A second run with the same options makes no write call.
+  - O(password_mode) decides when the password of an existing user is replaced (C(password_change.php) with
+    C(send_email=0)); O(verify_credentials) checks stored credentials with one read-only call made as that user.
+author:
+  - scanops.qualys maintainers (@scanops)
+extends_documentation_fragment:
+  - scanops.qualys.qualys
+  - scanops.qualys.qualys.action_group
+  - scanops.qualys.qualys.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode makes no write call and predicts every change, a password reset included (no credentials are
+        returned then). O(verify_credentials) is checked in check mode too, since it is a read-only call.
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the managed attributes, never a password.
+options:
+  external_id:
+    description:
+      - A stable, unique identifier of the user chosen by the caller (for example C(svc-scanner-prod)), stored in
+        the user's Qualys external ID. It is the key the module finds the user by, and it is required to create one.
+      - Compared exactly (case-sensitive). When several Qualys users have this external ID the module fails.
+      - At least one of O(external_id) and O(login) is required.
+    type: str
+  login:
+    description:
+      - The login of an existing user, to manage a user that was not created with an O(external_id).
+      - With O(external_id) too, the user found by O(external_id) must have this login; a user found only by its
+        login gets O(external_id) set.
+      - C(user_list.php) has no login filter, so a lookup by login alone lists every user the caller can see;
+        prefer O(external_id).
+      - A new user cannot be given a login; with O(login) and no matching user the module fails.
+    type: str
+  state:
+    description:
+      - V(present) makes sure the user exists with the given attributes; its status is left as it is.
+      - V(active) is V(present) and also activates an inactive user.
+      - V(inactive) is V(present) and also deactivates an active user.
+      - V(absent) deactivates the user. The classic user API has no delete, so the user stays in the subscription,
+        inactive, and keeps its settings; a missing or inactive user is left unchanged.
+      - Qualys activates and deactivates only users in C(Active) or C(Inactive) status; a user in
+        C(Pending Activation) status (it has not accepted the EULA) cannot be deactivated and the module fails.
+    type: str
+    choices: [present, absent, active, inactive]
+    default: present
+  first_name:
+    description:
+      - First name. Required to create a user (also O(last_name), O(title), O(email), O(phone), O(address1),
+        O(city) and O(country)). The initials of the names become part of the generated login.
+    type: str
+  last_name:
+    description: Last name.
+    type: str
+  title:
+    description: Job title, for example C(Scan automation).
+    type: str
+  email:
+    description:
+      - E-mail address of the user. The module never asks Qualys to send it the password (C(send_email=0)).
+    type: str
+  phone:
+    description: Phone number.
+    type: str
+  address1:
+    description: First line of the postal address.
+    type: str
+  address2:
+    description: Second line of the postal address; an empty string clears it.
+    type: str
+  city:
+    description: City.
+    type: str
+  zip_code:
+    description: Postal code; an empty string clears it.
+    type: str
+  country:
+    description:
+      - The full country name as Qualys spells it, for example V(United States of America) or V(United Kingdom);
+        ISO codes are not accepted. Matched without regard to case and sent in the Qualys spelling.
+      - An unknown name fails before any call, with the closest names Qualys knows.
+    type: str
+  address_state:
+    description:
+      - The state or province of the postal address (the C(state) parameter of C(user.php)); named so because
+        O(state) is the state of the user object, as in every Ansible module.
+      - Required to create a user whose O(country) is V(United States of America), V(Canada), V(India) or
+        V(Australia).
+    type: str
+    aliases: [user_state]
+  business_unit:
+    description:
+      - The business unit of a new user; V(Unassigned) when not set.
+      - Qualys cannot change the business unit of an existing user through the API; a different value for an
+        existing user fails.
+    type: str
+  user_role:
+    description:
+      - The VM user role, one of V(reader), V(scanner), V(unit_manager), V(manager) or V(administrator).
+        A new user gets V(reader) when not set.
+      - V(contact) is refused, since a Contact cannot log in and so cannot be an API user.
+      - Qualys cannot change the role of an existing user through the API; a different value for an existing user
+        fails (change it in the Qualys UI).
+    type: str
+  asset_groups:
+    description:
+      - Titles of the asset groups the user may see, the whole list (groups not listed are removed from the user).
+        An empty list removes all. Not set leaves the user's groups as they are.
+      - The group C(All) is refused (the point of a restricted user is not to see everything), as are titles with
+        a comma, which C(user.php) cannot carry. Every title must name an existing asset group; this is checked
+        before any write, in check mode too.
+      - A V(manager) sees all asset groups and cannot be given any.
+    type: list
+    elements: str
+  roles:
+    description:
+      - Names of the Administration roles the user holds, the whole list; roles not listed are removed and an empty
+        list removes all. Not set leaves the roles as they are.
+      - Assigned by name through the QPS C(update/am/user) API (C(roleList) add/remove); an unknown role name is
+        reported by Qualys when the change is sent, so check mode cannot detect it.
+      - Needs the Administration (enhanced RBAC) user API and a Manager as the calling user.
+    type: list
+    elements: str
+  scope_tags:
+    description:
+      - Names of the asset tags that scope what the user may see, the whole list; tags not listed are removed and an
+        empty list removes all. Not set leaves the scope as it is.
+      - Each name must be unique in the subscription; the tags are looked up before any write (in check mode too)
+        and assigned by ID through C(update/am/user) (C(scopeTags) add/remove).
+    type: list
+    elements: str
+  accept_eula:
+    description:
+      - Accept the EULA as the user when the module has its password and the user has not accepted it yet (right
+        after creation, after a reset of a user in C(Pending Activation) status, and when O(verify_credentials)
+        finds that the EULA is all that is missing). Without it the account cannot use the API.
+      - V(false) leaves the EULA to the user; the account then stays in C(Pending Activation) status.
+    type: bool
+    default: true
+  password_mode:
+    description:
+      - When the password of an existing user is replaced by a new Qualys-generated one (C(password_change.php) with
+        C(send_email=0)); the new credentials are returned in RV(credentials).
+      - V(on_create) sets a password only by creating the user; the password of an existing user is never touched.
+      - V(reset) replaces the password on every run (the task always reports a change).
+      - V(reset_if_older_than) replaces it when O(password_rotated_at) is more than O(max_password_age_days) days
+        ago, or is not given (the age is then unknown), or when O(verify_credentials) is given and fails.
+      - V(reset_if_invalid) replaces it only when the credentials of O(verify_credentials) do not work, or when
+        O(verify_credentials) is not given or has no password (there is then nothing to trust).
+      - A newly created user is never reset in the same run; a user that is inactive, and stays so, is not reset
+        because its credentials fail (the failure says nothing about the password).
+      - The module never reports a change for a password it did not change.
+    type: str
+    choices: [on_create, reset, reset_if_older_than, reset_if_invalid]
+    default: on_create
+  max_password_age_days:
+    description:
+      - With O(password_mode=reset_if_older_than), the age in days beyond which the password is replaced.
+    type: int
+  password_rotated_at:
+    description:
+      - With O(password_mode=reset_if_older_than), when the current password was set, as an ISO-8601 date-time
+        (for example C(2025-01-31T12:00:00Z); without a zone, UTC). Keep the RV(rotated_at) the module returns with
+        the stored credentials and give it back here.
+    type: str
+  verify_credentials:
+    description:
+      - Stored credentials of the user to check without changing anything, with one read-only call made as that user
+        (the list of at most one asset group ID). The result is RV(credentials_valid), and RV(credentials_error)
+        when they do not work.
+      - When only the EULA is missing and O(accept_eula=true), the module accepts it with these credentials, which
+        then work.
+      - Errors that say nothing about the credentials (network, TLS, rate limits) fail the task instead.
+      - Not checked when the user is created in this run, nor in check mode while the user is inactive and
+        O(state=active) would activate it.
+    type: dict
+    suboptions:
+      login:
+        description: The stored login; the user's login when not set. A login of another user counts as invalid.
+        type: str
+      password:
+        description: The stored password. Empty or not set means there are no credentials to check (invalid).
+        type: str
+notes:
+  - RV(credentials) holds a password. Set C(no_log=true) on the task (and on any task that uses the registered
+    result) so that Ansible does not print or log it; the module itself keeps it out of every warning, error and
+    diff.
+  - The password Qualys generates is returned only by the run that creates or resets it. When the reply to the
+    create call is lost (connection closed after Qualys applied it), the module finds the new user by O(external_id)
+    instead of creating another, and resets its password once to return working credentials, with a warning.
+    When a run fails after a password was generated (for example while accepting the EULA), the password is lost;
+    a later run with O(password_mode=reset_if_invalid) (or V(reset)) recovers.
+  - Creating users, changing them and resetting passwords needs a Manager, an Administrator, or a Unit Manager for
+    users of its own business unit. O(roles) and O(scope_tags) need the Administration user API (subscriptions with
+    the enhanced RBAC) and a Manager.
+seealso:
+  - module: scanops.qualys.qualys_service_user_info
+  - module: scanops.qualys.qualys_asset_group
+  - module: scanops.qualys.qualys_tag
+  - module: scanops.qualys.qualys_role
+"""
+
+EXAMPLES = r"""
+- name: Manage the scanning service user
+  module_defaults:
+    group/scanops.qualys.qualys:
+      platform: US2
+      username: "{{ qualys_admin_login }}"
+      password: "{{ qualys_admin_password }}"
+  block:
+    - name: Create the service user, restricted to one asset group and one role
+      scanops.qualys.qualys_service_user:
+        external_id: svc-scanner-prod
+        first_name: Scan
+        last_name: Pipeline
+        title: Scan automation
+        email: secops@example.com
+        phone: "+1 555 0100"
+        address1: 1 Main Street
+        city: Springfield
+        country: United States of America
+        address_state: Illinois
+        user_role: reader
+        asset_groups: [Prod web servers]
+        roles: [API Read Only]
+      register: service_user
+      no_log: true
+
+    - name: Rotate the password when it is older than 90 days, or when the stored one no longer works
+      scanops.qualys.qualys_service_user:
+        external_id: svc-scanner-prod
+        password_mode: reset_if_older_than
+        max_password_age_days: 90
+        password_rotated_at: "{{ stored.rotated_at }}"
+        verify_credentials:
+          login: "{{ stored.login }}"
+          password: "{{ stored.password }}"
+      register: rotation
+      no_log: true
+
+    - name: Reset the password only when the stored credentials are broken
+      scanops.qualys.qualys_service_user:
+        external_id: svc-scanner-prod
+        password_mode: reset_if_invalid
+        verify_credentials:
+          password: "{{ stored.password | default('') }}"
+      register: repaired
+      no_log: true
+
+    - name: Scope the user by tag instead of asset group
+      scanops.qualys.qualys_service_user:
+        external_id: svc-scanner-prod
+        asset_groups: []
+        scope_tags: [Prod web servers]
+
+    - name: Retire the service user (Qualys keeps it, inactive)
+      scanops.qualys.qualys_service_user:
+        external_id: svc-scanner-prod
+        state: absent
+"""
+
+RETURN = r"""
+user:
+  description:
+    - The user after the run (predicted in check mode; a user check mode would create has no login or ID yet).
+    - Empty when O(state=absent) found no user. Never holds a password.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The Qualys user ID.
+      type: int
+      sample: 7000002
+    login:
+      description: The login Qualys generated.
+      type: str
+      sample: scanops_sp1
+    external_id:
+      description: The external ID.
+      type: str
+      sample: svc-scanner-prod
+    status:
+      description: V(active), V(inactive) or V(pending_activation).
+      type: str
+      sample: active
+    user_role:
+      description: The VM user role, as O(user_role) spells it.
+      type: str
+      sample: reader
+    business_unit:
+      description: The business unit.
+      type: str
+      sample: Unassigned
+    asset_groups:
+      description: Titles of the assigned asset groups, sorted.
+      type: list
+      elements: str
+      sample: [Prod web servers]
+    roles:
+      description: Names of the Administration roles, sorted; only when O(roles) is set.
+      type: list
+      elements: str
+      sample: [API Read Only]
+    scope_tags:
+      description: Names of the scope tags, sorted; only when O(scope_tags) is set.
+      type: list
+      elements: str
+      sample: []
+    first_name:
+      description: First name; also V(last_name), V(title), V(email), V(phone), V(address1), V(address2), V(city),
+        V(zip_code), V(country) and V(address_state) under the names of the options.
+      type: str
+      sample: Scan
+credentials:
+  description:
+    - The login and the new password of the user, and the API server URL to use them with.
+    - B(Secret.) Set C(no_log=true) on the task.
+  returned: when a password was generated (the user was created, or its password reset), never in check mode
+  type: dict
+  contains:
+    login:
+      description: The user's login.
+      type: str
+      sample: scanops_sp1
+    password:
+      description: The password Qualys generated.
+      type: str
+    api_url:
+      description: The API server URL the module used.
+      type: str
+      sample: https://qualysapi.qg2.apps.qualys.com
+rotated_at:
+  description: When the returned password was set (ISO-8601, UTC). Keep it for O(password_rotated_at).
+  returned: when a password was generated, never in check mode
+  type: str
+  sample: "2025-01-31T12:00:00Z"
+created:
+  description: Whether the user was created (would be, in check mode).
+  returned: always
+  type: bool
+password_changed:
+  description: Whether a new password was generated (would be, in check mode), by creation or by a reset.
+  returned: always
+  type: bool
+eula_accepted:
+  description: Whether the module accepted the EULA for the user in this run (would, in check mode).
+  returned: always
+  type: bool
+credentials_valid:
+  description:
+    - Whether the credentials of O(verify_credentials) work (after the EULA was accepted for them, when that was
+      all they lacked).
+  returned: when O(verify_credentials) was checked
+  type: bool
+credentials_error:
+  description: Why the credentials of O(verify_credentials) do not work.
+  returned: when RV(credentials_valid) is false
+  type: dict
+  contains:
+    kind:
+      description:
+        - V(auth) (bad login or password, or no API access), V(inactive), V(expired), V(eula) (not accepted),
+          V(no_api_access), V(login_mismatch) (the login is another user's) or V(missing) (no password given).
+      type: str
+      sample: auth
+    code:
+      description: The Qualys error code, when Qualys answered one.
+      type: str
+      sample: "2000"
+    message:
+      description: What Qualys said.
+      type: str
+"""
+
+import copy
+
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysResourceModule
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_tags import find_tag
+
+PROFILE_OPTIONS = [option for option, _param, _tag in users.PROFILE_FIELDS]
+# Profile fields user.php add needs and edit refuses to empty.
+NOT_EMPTY = frozenset(users.REQUIRED_ON_CREATE)
+# Fields shown in the result and the diff (roles/scope_tags only when managed).
+VIEW_KEYS = ["id", "login", "external_id", "status", "user_role", "business_unit", "asset_groups"] + PROFILE_OPTIONS
+LIST_OPTIONS = ("asset_groups", "roles", "scope_tags")
+STATUS_FOR_STATE = {"active": "active", "inactive": "inactive", "absent": "inactive"}
+DEFAULT_ROLE = "reader"
+DEFAULT_BUSINESS_UNIT = "Unassigned"
+
+ARGUMENT_SPEC = dict(
+    external_id=dict(type="str"),
+    login=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent", "active", "inactive"]),
+    first_name=dict(type="str"),
+    last_name=dict(type="str"),
+    title=dict(type="str"),
+    email=dict(type="str"),
+    phone=dict(type="str"),
+    address1=dict(type="str"),
+    address2=dict(type="str"),
+    city=dict(type="str"),
+    zip_code=dict(type="str"),
+    country=dict(type="str"),
+    address_state=dict(type="str", aliases=["user_state"]),
+    business_unit=dict(type="str"),
+    user_role=dict(type="str"),
+    asset_groups=dict(type="list", elements="str"),
+    roles=dict(type="list", elements="str"),
+    scope_tags=dict(type="list", elements="str"),
+    accept_eula=dict(type="bool", default=True),
+    password_mode=dict(type="str", default="on_create", no_log=False,
+                       choices=["on_create", "reset", "reset_if_older_than", "reset_if_invalid"]),
+    max_password_age_days=dict(type="int", no_log=False),
+    password_rotated_at=dict(type="str", no_log=False),
+    verify_credentials=dict(type="dict", options=dict(
+        login=dict(type="str"),
+        password=dict(type="str", no_log=True),
+    )),
+)
+
+
+class ServiceUserModule(QualysResourceModule):
+    """One Qualys service user: identity, attributes, status and password."""
+
+    result_key = "user"
+
+    def __init__(self):
+        super(ServiceUserModule, self).__init__(
+            ARGUMENT_SPEC,
+            required_one_of=[("external_id", "login")],
+            required_if=[("password_mode", "reset_if_older_than", ["max_password_age_days"])],
+        )
+        self._passwords = []
+        self._rotated_at = None
+
+    # -- input ------------------------------------------------------------------------
+
+    def validate(self):
+        params = self.params
+        for option in ("external_id", "login"):
+            if params[option] is not None and not params[option].strip():
+                self.fail("%s must not be empty." % option)
+        role = params["user_role"]
+        if role is not None and role not in users.LOGIN_ROLES:
+            if role == "contact":
+                self.fail("user_role=contact is refused: a Contact cannot log in, so it cannot use the API. "
+                          "Use one of %s." % ", ".join(users.LOGIN_ROLES))
+            self.fail("user_role must be one of %s, got %r." % (", ".join(users.LOGIN_ROLES), role))
+        for option in NOT_EMPTY:
+            if params[option] is not None and not params[option].strip():
+                self.fail("%s must not be empty: Qualys requires it." % option)
+        if params["country"] is not None:
+            try:
+                users.canonical_country(params["country"])
+            except ValueError as exc:
+                self.fail(str(exc))
+        groups = params["asset_groups"] or []
+        for title in groups:
+            if not title.strip():
+                self.fail("asset_groups must not contain an empty title.")
+            if title.strip().lower() == "all":
+                self.fail("asset_groups must not contain 'All': a restricted user must see only the asset groups "
+                          "it needs. List those groups instead.")
+            if "," in title:
+                self.fail("asset_groups title %r contains a comma, which user.php cannot carry (it takes the titles "
+                          "as a comma-separated list); rename the asset group." % title)
+        if groups and role == "manager":
+            self.fail("asset_groups cannot be given to a manager: a Manager sees every asset group.")
+        for option in ("roles", "scope_tags"):
+            if any(not name.strip() for name in params[option] or []):
+                self.fail("%s must not contain an empty name." % option)
+        if params["max_password_age_days"] is not None and params["max_password_age_days"] < 1:
+            self.fail("max_password_age_days must be 1 or more, got %s." % params["max_password_age_days"])
+        if params["password_rotated_at"]:
+            try:
+                users.parse_timestamp(params["password_rotated_at"])
+            except ValueError:
+                self.fail("password_rotated_at must be an ISO-8601 date-time such as 2025-01-31T12:00:00Z, got %r."
+                          % params["password_rotated_at"])
+
+    # -- reading ------------------------------------------------------------------------
+
+    def find(self):
+        """The user (with its roles and scope tags when those are managed), or None."""
+        user = self._find_classic()
+        if user is not None and self._manages_admin():
+            admin = users.admin_user(self.client, user["login"])
+            if admin is None:
+                self.fail("Qualys does not show user %s in the Administration user list (am/user), so its roles "
+                          "and scope tags cannot be managed (Managers are not shown to other Managers)." % user["login"])
+            user["_admin"] = admin
+            user["roles"] = sorted(admin["roles"])
+            user["scope_tags"] = sorted(admin["scope_tags"])
+        return user
+
+    def _find_classic(self):
+        external_id, login = self._identity()
+        user = None
+        if external_id:
+            user = users.find_user(self.client, external_id=external_id)
+            if user is not None and login and user["login"] != login:
+                self.fail("external_id %r belongs to user %s, not to login %s." % (external_id, user["login"], login))
+        if user is None and login:
+            user = users.find_user(self.client, login=login)
+            if user is not None and external_id and user["external_id"] and user["external_id"] != external_id:
+                self.fail("User %s has external_id %r, not %r." % (login, user["external_id"], external_id))
+        return user
+
+    def _identity(self):
+        external_id = self.params["external_id"]
+        login = self.params["login"]
+        return (external_id.strip() if external_id else None), (login.strip() if login else None)
+
+    def _manages_admin(self):
+        return self.params["roles"] is not None or self.params["scope_tags"] is not None
+
+    # -- desired state -------------------------------------------------------------------
+
+    def desired(self, current):
+        params = self.params
+        wanted = {}
+        for option in PROFILE_OPTIONS:
+            if params[option] is not None:
+                wanted[option] = params[option].strip()
+        if wanted.get("country"):
+            wanted["country"] = users.canonical_country(wanted["country"])
+        external_id = self._identity()[0]
+        if external_id:
+            wanted["external_id"] = external_id
+        for option in LIST_OPTIONS:
+            if params[option] is not None:
+                wanted[option] = sorted(set(name.strip() for name in params[option]))
+        creating = current is None
+        wanted["user_role"] = params["user_role"] or (DEFAULT_ROLE if creating else None)
+        business_unit = (params["business_unit"] or "").strip()
+        wanted["business_unit"] = business_unit or (DEFAULT_BUSINESS_UNIT if creating else None)
+        wanted["status"] = STATUS_FOR_STATE.get(params["state"])
+        return wanted
+
+    def view(self, obj):
+        keys = list(VIEW_KEYS)
+        for option in ("roles", "scope_tags"):
+            if self.params[option] is not None:
+                keys.append(option)
+        return dict((key, copy.deepcopy(obj.get(key))) for key in keys)
+
+    # -- run ----------------------------------------------------------------------------
+
+    def run(self):
+        self.validate()
+        current = self.find()
+        if self.params["state"] == "absent":
+            result = self._absent(current)
+        elif current is None:
+            result = self._create(self.desired(None))
+        else:
+            result = self._update(current, self.desired(current))
+        return self._finish(result)
+
+    def _absent(self, current):
+        result = dict(created=False, password_changed=False, eula_accepted=False)
+        if current is None or current["status"] == "inactive":
+            result.update(self._result(False, current, current))
+            return result
+        self._require_active(current, "deactivated (state=absent)")
+        after = dict(current, status="inactive")
+        if not self.check_mode:
+            users.set_user_status(self.client, current["login"], False)
+        result.update(self._result(True, current, after))
+        return result
+
+    def _require_active(self, user, what):
+        if user["status"] != "active":
+            self.fail("User %s cannot be %s: its status is %s, and Qualys activates and deactivates only Active and "
+                      "Inactive users (a Pending Activation user has not accepted the EULA yet)." % (
+                          user["login"], what, user["status"]))
+
+    # -- creation -------------------------------------------------------------------------
+
+    def _create(self, wanted):
+        external_id, login = self._identity()
+        if login:
+            self.fail("No Qualys user has login %s%s. Qualys generates the login of a new user, so a user can only be "
+                      "created by external_id, without login." % (
+                          login, " or external_id %r" % external_id if external_id else ""))
+        missing = [option for option in users.REQUIRED_ON_CREATE if not wanted.get(option)]
+        if wanted.get("country") in users.STATE_REQUIRED_COUNTRIES and not wanted.get("address_state"):
+            missing.append("address_state")
+        if missing:
+            self.fail("Creating user %r needs %s." % (external_id, ", ".join(missing)))
+        if wanted["status"] == "inactive" and not self.params["accept_eula"]:
+            self.fail("state=inactive for a new user needs accept_eula=true: Qualys deactivates only Active users, "
+                      "and a new user becomes Active when it accepts the EULA.")
+        self._check_asset_groups(wanted.get("asset_groups") or [])
+        tag_ids = self._tag_ids(wanted.get("scope_tags") or [])
+
+        accept = self.params["accept_eula"]
+        predicted = dict(wanted, id=None, login=None, asset_groups=wanted.get("asset_groups") or [])
+        predicted["status"] = wanted["status"] or ("active" if accept else "pending_activation")
+        for option in PROFILE_OPTIONS:
+            predicted.setdefault(option, "")
+        result = dict(created=True, password_changed=True, eula_accepted=accept)
+        if self.check_mode:
+            result.update(self._result(True, None, predicted))
+            return result
+
+        login, password = self._add(wanted)
+        if accept:
+            users.accept_eula(self.client, login, password)
+        if self._manages_admin():
+            admin = users.admin_user(self.client, login)
+            if admin is None:
+                self.fail("User %s was created but Qualys does not show it in the Administration user list (am/user), "
+                          "so its roles and scope tags were not set." % login)
+            # Plans against what the new user holds: Qualys may give new users a default role.
+            self._update_admin(admin, self._plan(sorted(admin["roles"]), wanted.get("roles")),
+                               self._plan(sorted(admin["scope_tags"]), wanted.get("scope_tags")), tag_ids)
+        if wanted["status"] == "inactive":
+            users.set_user_status(self.client, login, False)
+        after = self.find() or dict(predicted, login=login)
+        result.update(self._result(True, None, after))
+        result.update(self._credentials(login, password))
+        return result
+
+    def _add(self, wanted):
+        """user.php add; when the reply is lost, find the user instead of adding another."""
+        request = dict((users.PROFILE_PARAMS[option], wanted[option]) for option in PROFILE_OPTIONS if wanted.get(option))
+        request.update(user_role=wanted["user_role"], business_unit=wanted["business_unit"],
+                       external_id=wanted["external_id"])
+        if wanted.get("asset_groups"):
+            request["asset_groups"] = ",".join(wanted["asset_groups"])
+        try:
+            login, password = users.add_user(self.client, request)
+        except QualysError as exc:
+            if not exc.outcome_unknown:
+                raise
+            found = self._find_classic()
+            if found is None:
+                raise
+            # Qualys created the user but its one copy of the password was lost in transit.
+            self.module.warn("The reply to the user creation was lost, but Qualys created user %s; its password was "
+                             "reset once to obtain working credentials." % found["login"])
+            login = found["login"]
+            password = users.reset_password(self.client, login)
+        self._keep_password(password)
+        return login, password
+
+    # -- update ---------------------------------------------------------------------------
+
+    def _update(self, current, wanted):
+        login = current["login"]
+        for option, what in (("user_role", "role"), ("business_unit", "business unit")):
+            if wanted[option] is not None and wanted[option] != current[option]:
+                self.fail("User %s has the %s %r, not %r: Qualys cannot change the %s of an existing user through the "
+                          "API. Change it in the Qualys UI, or create another user." % (
+                              login, what, current[option], wanted[option], what))
+        edits = dict((key, value) for key, value in wanted.items()
+                     if key in users.EDIT_PARAMS and value is not None and current.get(key) != value)
+        added_groups = sorted(set(edits.get("asset_groups") or []) - set(current["asset_groups"]))
+        self._check_asset_groups(added_groups)
+        role_plan = self._plan(current.get("roles"), wanted.get("roles"))
+        tag_plan = self._plan(current.get("scope_tags"), wanted.get("scope_tags"))
+        tag_ids = self._tag_ids(tag_plan["add"])
+
+        activate = wanted["status"] == "active" and current["status"] == "inactive"
+        deactivate = wanted["status"] == "inactive" and current["status"] != "inactive"
+        if deactivate:
+            self._require_active(current, "deactivated (state=inactive)")
+        if current["user_role"] == "manager" and edits.get("asset_groups"):
+            self.fail("asset_groups cannot be given to %s: a Manager sees every asset group." % login)
+
+        after = dict(current)
+        after.update(edits)
+        for option in ("roles", "scope_tags"):
+            if wanted.get(option) is not None:
+                after[option] = wanted[option]
+        result = dict(created=False, password_changed=False, eula_accepted=False)
+        if activate:
+            after["status"] = "active"
+            if not self.check_mode:
+                users.set_user_status(self.client, login, True)
+        if edits and not self.check_mode:
+            params = dict((users.EDIT_PARAMS[key], ",".join(value) if key == "asset_groups" else value)
+                          for key, value in edits.items())
+            users.edit_user(self.client, login, params)
+        if (role_plan["add"] or role_plan["remove"] or tag_plan["add"] or tag_plan["remove"]) and not self.check_mode:
+            self._update_admin(current["_admin"], role_plan, tag_plan, tag_ids)
+        password_changes = self._password(current, after, result)
+        if wanted["status"] == "active" and after["status"] == "pending_activation":
+            self.module.warn("User %s is Pending Activation (it has not accepted the EULA), which Qualys cannot "
+                             "activate; accepting the EULA as the user (verify_credentials with accept_eula) or a "
+                             "password reset activates it." % login)
+        if deactivate:
+            after["status"] = "inactive"
+            if not self.check_mode:
+                users.set_user_status(self.client, login, False)
+        changed = bool(activate or deactivate or edits or role_plan["add"] or role_plan["remove"] or tag_plan["add"]
+                       or tag_plan["remove"] or password_changes)
+        result.update(self._result(changed, current, after))
+        return result
+
+    @staticmethod
+    def _plan(current, wanted):
+        if wanted is None:
+            return {"add": [], "remove": []}
+        return {"add": sorted(set(wanted) - set(current or [])), "remove": sorted(set(current or []) - set(wanted))}
+
+    def _update_admin(self, admin, role_plan, tag_plan, tag_ids):
+        """One update/am/user call: roles added by name, tags by ID, removals by the IDs the user holds."""
+        role_refs = {
+            "add": [{"name": name} for name in role_plan["add"]],
+            "remove": [_ref(name, admin["roles"].get(name)) for name in role_plan["remove"]],
+        }
+        tag_refs = {
+            "add": [{"id": tag_ids[name]} for name in tag_plan["add"]],
+            "remove": [_ref(name, admin["scope_tags"].get(name)) for name in tag_plan["remove"]],
+        }
+        users.update_admin_user(self.client, admin["id"], roles=role_refs, scope_tags=tag_refs)
+
+    def _check_asset_groups(self, titles):
+        missing = users.missing_asset_groups(self.client, titles) if titles else []
+        if missing:
+            self.fail("asset_groups: no asset group is titled %s." % ", ".join(repr(title) for title in missing))
+
+    def _tag_ids(self, names):
+        ids = {}
+        for name in names:
+            tag = find_tag(self.client, name)
+            if tag is None:
+                self.fail("scope_tags: no tag is named %r." % name)
+            ids[name] = tag["id"]
+        return ids
+
+    # -- password -------------------------------------------------------------------------
+
+    def _password(self, current, after, result):
+        """Check stored credentials, accept a missing EULA, reset when the mode says so. True when changed."""
+        params = self.params
+        login = current["login"]
+        changed = False
+        # None: no credentials given; "unknown": they could not be judged; else True/False.
+        verdict = None
+        if params["verify_credentials"] is not None:
+            if self.check_mode and current["status"] == "inactive" and after["status"] == "active":
+                self.module.warn("The credentials of %s were not checked: the user is inactive until this run "
+                                 "activates it." % login)
+                verdict = "unknown"
+            else:
+                verdict, changed = self._judge(self._verify(login, after["status"]), after, result)
+        if not self._needs_reset(params["password_mode"], verdict):
+            return changed
+        result["password_changed"] = True
+        was_pending = current["status"] == "pending_activation"
+        if was_pending:
+            # A reset with send_email=0 activates a pending account.
+            after["status"] = "active"
+        accept = was_pending and params["accept_eula"]
+        if self.check_mode:
+            result["eula_accepted"] = result["eula_accepted"] or accept
+            return True
+        password = users.reset_password(self.client, login)
+        self._keep_password(password)
+        if accept:
+            users.accept_eula(self.client, login, password)
+            result["eula_accepted"] = True
+        result.update(self._credentials(login, password))
+        return True
+
+    def _judge(self, check, after, result):
+        """(verdict, changed) for a credential check; accepts the EULA when that is all that is missing."""
+        changed = False
+        verdict = check["valid"]
+        kind = (check["error"] or {}).get("kind")
+        if kind == "eula" and self.params["accept_eula"]:
+            # The password works; only the EULA is missing.
+            if not self.check_mode:
+                users.accept_eula(self.client, check["login"], check["password"])
+                check = dict(check, valid=True, error=None)
+            if after["status"] == "pending_activation":
+                after["status"] = "active"
+            result["eula_accepted"] = changed = True
+            verdict = True
+        elif kind == "inactive":
+            verdict = "unknown"
+        result["credentials_valid"] = check["valid"]
+        if not check["valid"]:
+            result["credentials_error"] = check["error"]
+        return verdict, changed
+
+    def _verify(self, login, status):
+        stored = self.params["verify_credentials"]
+        stored_login = (stored.get("login") or "").strip() or login
+        password = stored.get("password") or ""
+        if not password:
+            return dict(valid=False, login=stored_login, password=None,
+                        error={"kind": "missing", "code": None, "message": "verify_credentials has no password."})
+        if stored_login != login:
+            return dict(valid=False, login=stored_login, password=None,
+                        error={"kind": "login_mismatch", "code": None,
+                               "message": "The stored login %s is not the login of this user (%s)." % (stored_login, login)})
+        valid, error = users.check_credentials(self.client, stored_login, password)
+        if error is not None and status == "inactive":
+            error = dict(error, kind="inactive")
+        return dict(valid=valid, login=stored_login, password=password, error=error)
+
+    def _needs_reset(self, mode, verdict):
+        if mode == "on_create":
+            return False
+        if mode == "reset":
+            return True
+        if mode == "reset_if_invalid":
+            return verdict is None or verdict is False
+        # reset_if_older_than
+        if verdict is False:
+            return True
+        rotated = self.params["password_rotated_at"]
+        if not rotated:
+            return True
+        age = users.utc_now() - users.parse_timestamp(rotated)
+        return age.total_seconds() > self.params["max_password_age_days"] * 86400
+
+    # -- secrets ----------------------------------------------------------------------------
+
+    def _keep_password(self, password):
+        """Mask the password in every warning and error from now on."""
+        self.keep_secret(password)
+        self._passwords.append(password)
+        self._rotated_at = users.iso_timestamp(users.utc_now())
+
+    def _credentials(self, login, password):
+        return dict(credentials=dict(login=login, password=password, api_url=self.client.api_url),
+                    rotated_at=self._rotated_at)
+
+    def _finish(self, result):
+        """Release the generated password for RV(credentials) only.
+
+        AnsibleModule masks no_log values everywhere in the result, the place
+        the caller asked for included; the password is scrubbed from
+        everything else here, then released so that ``credentials`` carries it.
+        """
+        credentials = result.pop("credentials", None)
+        for password in self._passwords:
+            result = _scrub(result, password)
+        if credentials is not None:
+            for password in self._passwords:
+                self.module.no_log_values.discard(password)
+            result["credentials"] = credentials
+        return result
+
+
+def _ref(name, object_id):
+    return {"id": object_id} if object_id is not None else {"name": name}
+
+
+def _scrub(value, secret):
+    if isinstance(value, dict):
+        return dict((key, _scrub(item, secret)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_scrub(item, secret) for item in value]
+    if isinstance(value, str) and secret in value:
+        return value.replace(secret, "********")
+    return value
+
+
+def main():
+    module = ServiceUserModule()
+    module.execute(module.run)
+
+
+if __name__ == "__main__":
+    main()
