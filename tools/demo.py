@@ -73,13 +73,13 @@ def main(argv):
             "QUALYS_CA_PATH": qualys["ca_path"] or "",
             "OCI_CONFIG_FILE": fixtures["config_file"],
             "OCI_CONFIG_PROFILE": fixtures.get("profile", "DEFAULT"),
+            "OCI_SERVICE_ENDPOINT": oci["url"],
+            "OCI_ANSIBLE_CERT_BUNDLE": oci["ca_path"] or "",
             "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, ".build", "collections"),
             "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
             "PATH": BIN + os.pathsep + env.get("PATH", ""),
         })
         demo_env = {
-            "demo_oci_endpoint": oci["url"],
-            "demo_oci_ca_path": oci["ca_path"],
             "demo_compartment_id": fixtures["compartment_id"],
             "demo_vault_id": fixtures["vault_id"],
             "demo_key_id": fixtures["key_id"],

@@ -25,7 +25,10 @@ options:
   auth_type:
     description:
       - How requests are signed.
-      - V(api_key) uses the user, tenancy, fingerprint and key_file of the O(config_profile).
+      - V(api_key) uses the user, tenancy, fingerprint and key_file of the O(config_profile). The environment variables
+        E(OCI_USER_ID), E(OCI_USER_FINGERPRINT), E(OCI_USER_KEY_FILE), E(OCI_USER_KEY_PASS_PHRASE) and E(OCI_TENANCY)
+        override those values; when the first four are set and no O(config_file) is given, no config file is read
+        (this is how the AWX credential type in C(extensions/awx) injects an API key).
       - V(instance_principal) uses the identity of the compute instance the task runs on (through its metadata service).
       - V(resource_principal) uses the resource principal of an OCI Function or other resource (E(OCI_RESOURCE_PRINCIPAL_*) variables).
       - V(security_token) uses the session token of C(oci session authenticate), found through C(security_token_file) in the profile.
@@ -44,6 +47,7 @@ options:
         secret retrieval, KMS vault reads, Vulnerability Scanning), for private endpoints, proxies or a local simulator.
       - Give only scheme, host, port and optionally a path prefix, for example V(https://127.0.0.1:8443).
       - The KMS key is always read from the management endpoint the vault reports, unless O(service_endpoints.kms_management) is set.
+      - If not set, the value of the E(OCI_SERVICE_ENDPOINT) environment variable is used.
     type: str
   service_endpoints:
     description:

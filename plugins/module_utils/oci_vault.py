@@ -76,6 +76,17 @@ class OciVaultError(Exception):
 # Argument spec shared by every OCI module (documented in doc_fragments/oci.py)
 
 
+# API key settings that environment variables override (the names oracle.oci uses).
+API_KEY_ENV = {
+    'user': 'OCI_USER_ID',
+    'fingerprint': 'OCI_USER_FINGERPRINT',
+    'key_file': 'OCI_USER_KEY_FILE',
+    'pass_phrase': 'OCI_USER_KEY_PASS_PHRASE',
+    'tenancy': 'OCI_TENANCY',
+}
+API_KEY_REQUIRED = ('user', 'fingerprint', 'key_file', 'tenancy')
+
+
 def oci_argument_spec():
     return dict(
         config_file=dict(type='path', fallback=(env_fallback, ['OCI_CONFIG_FILE'])),
@@ -83,7 +94,7 @@ def oci_argument_spec():
         auth_type=dict(type='str', default='api_key', choices=list(AUTH_TYPES),
                        fallback=(env_fallback, ['OCI_ANSIBLE_AUTH_TYPE'])),
         region=dict(type='str', fallback=(env_fallback, ['OCI_REGION'])),
-        service_endpoint=dict(type='str'),
+        service_endpoint=dict(type='str', fallback=(env_fallback, ['OCI_SERVICE_ENDPOINT'])),
         service_endpoints=dict(type='dict', options=dict(
             vaults=dict(type='str'),
             secrets=dict(type='str', no_log=False),
@@ -210,9 +221,15 @@ class OciVault(object):
         config = {}
         signer = None
         try:
-            if auth_type in ('api_key', 'security_token'):
+            from_env = dict((key, os.environ[var]) for key, var in API_KEY_ENV.items() if os.environ.get(var))
+            if auth_type == 'api_key' and not p.get('config_file') and set(API_KEY_REQUIRED) <= set(from_env):
+                # AWX-style: the key arrives as a file and the rest as variables, no config file.
+                config = from_env
+            elif auth_type in ('api_key', 'security_token'):
                 path = p.get('config_file') or sdk.config.DEFAULT_LOCATION
                 config = sdk.config.from_file(file_location=path, profile_name=profile)
+                if auth_type == 'api_key':
+                    config.update(from_env)
             if p.get('region'):
                 config['region'] = p['region']
             if auth_type == 'instance_principal':

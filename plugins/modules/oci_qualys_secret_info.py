@@ -37,6 +37,13 @@ options:
       - Needs the C(read secret-bundles) permission; set V(false) to read metadata only.
     type: bool
     default: true
+  include_content:
+    description:
+      - Also return the CURRENT content of each C(ACTIVE) secret as text in RV(secrets[].content), for example to
+        read back stored credentials. Implies reading the bundle like O(content_fingerprint).
+      - The content is a secret; set C(no_log) on the task that uses this.
+    type: bool
+    default: false
 seealso:
   - module: scanops.qualys.oci_qualys_secret
 '''
@@ -56,7 +63,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 secrets:
-  description: The secrets found, sorted by name. Never contains content.
+  description: The secrets found, sorted by name. Contains content only with O(include_content=true).
   returned: always
   type: list
   elements: dict
@@ -101,6 +108,10 @@ secrets:
     time_of_deletion:
       description: When OCI deletes it, for a secret pending deletion.
       type: str
+    content:
+      description: The CURRENT content as text (secret), with O(include_content=true) for an C(ACTIVE) secret.
+      type: str
+      returned: with O(include_content=true)
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -123,6 +134,7 @@ def main():
         vault_id=dict(type='str'),
         name=dict(type='str'),
         content_fingerprint=dict(type='bool', default=True),
+        include_content=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     p = module.params
@@ -133,13 +145,19 @@ def main():
         vault = OciVault(p, module)
         secrets = []
         for summary in vault.list_secrets(p['compartment_id'], p.get('vault_id'), p.get('name')):
-            fingerprint = version = None
-            if p['content_fingerprint'] and summary.get('lifecycle_state') == 'ACTIVE':
+            fingerprint = version = content = None
+            if (p['content_fingerprint'] or p['include_content']) and summary.get('lifecycle_state') == 'ACTIVE':
                 data, version = vault.read_current_content(summary['id'])
                 module.no_log_values.add(sc.to_base64(data))
                 fingerprint = sc.fingerprint(data)
+                if p['include_content']:
+                    # Asked for: returned as is, so it cannot be masked; the caller's task has no_log.
+                    content = data.decode('utf-8', 'replace')
                 del data
-            secrets.append(secret_result(summary, fingerprint, version))
+            entry = secret_result(summary, fingerprint, version)
+            if content is not None:
+                entry['content'] = content
+            secrets.append(entry)
     except OciVaultError as exc:
         module.fail_json(msg=str(exc), **exc.to_result())
     secrets.sort(key=lambda s: (s['name'] or '', s['id'] or ''))

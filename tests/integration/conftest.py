@@ -137,7 +137,9 @@ class PlayResult:
         return self.stats.get("failures", 0)
 
     def __repr__(self):
-        return "PlayResult(rc=%s, stats=%s)\n%s\n%s" % (self.rc, self.stats, self.stdout[-4000:], self.stderr[-2000:])
+        failures = ["%s: %s" % (t["task"], t["result"].get("msg")) for t in self.tasks if "failed" in t["status"]]
+        return "PlayResult(rc=%s, stats=%s, failures=%s)\n%s\n%s" % (
+            self.rc, self.stats, failures, self.stdout[-4000:], self.stderr[-2000:])
 
 
 def run_playbook(tasks, check=False, diff=False, verbosity=0, extra_vars=None, env=None,
