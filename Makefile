@@ -21,6 +21,7 @@ PYTEST_WORKERS ?= 2
 ARGS ?=
 
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip
