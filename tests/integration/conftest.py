@@ -55,6 +55,7 @@ class Simulator:
         if os.path.exists(ready):
             os.unlink(ready)
         env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tests"))
+        os.makedirs(state_dir, exist_ok=True)
         self.log = open(os.path.join(state_dir, "simulator.log"), "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "simulators.%s" % name, "--host", "127.0.0.1", "--port", "0",
@@ -73,7 +74,7 @@ class Simulator:
 
     def control(self, method, path, body=None):
         reply = requests.request(method, self.url + "/_sim/" + path, json=body,
-                                 verify=self.ca_path if self.url.startswith("https") else None, timeout=60)
+                                 verify=self.ca_path or False, timeout=60)
         reply.raise_for_status()
         return reply.json() if reply.content else None
 
@@ -105,6 +106,39 @@ class Simulator:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
+
+
+class OciSimulator(Simulator):
+    """The OCI simulator: also its fixtures (config file, OCIDs) and drift injection."""
+
+    def __init__(self, state_dir, args=()):
+        super(OciSimulator, self).__init__("oci", state_dir, args)
+        with open(os.path.join(state_dir, "fixtures.json")) as handle:
+            self.fixtures = json.load(handle)
+
+    def reset(self):
+        self.control("DELETE", "faults")
+        self.control("POST", "config", {"lifecycle_reads": 0, "settle_seconds": 5.0, "page_size": 50})
+        self.control("POST", "state/reset")
+        self.control("POST", "stats/reset")
+
+    def calls(self):
+        return self.stats()["calls"]
+
+    def faults(self, rules):
+        self.control("POST", "faults", {"rules": rules})
+
+    def secret_values(self):
+        return self.control("GET", "secrets")["secrets"]
+
+    def secret(self, name):
+        for secret in self.state()["secrets"].values():
+            if secret["secretName"] == name:
+                return secret
+        return None
+
+    def drift(self, name, content):
+        return self.control("POST", "drift", {"name": name, "content": content})
 
 
 class PlayResult:
@@ -213,3 +247,53 @@ def qualys_auth(qualys_sim):
     """Connection options for module_defaults: group/scanops.qualys.qualys."""
     return {"url": qualys_sim.url, "username": QUALYS_ADMIN[0], "password": QUALYS_ADMIN[1],
             "ca_path": qualys_sim.ca_path, "max_wait": 5}
+
+
+# What a test with injected OCI faults runs under: no SDK default retries, no circuit breaker.
+NO_SDK_RETRY_ENV = {
+    "OCI_SDK_DEFAULT_RETRY_ENABLED": "false",
+    "OCI_SDK_DEFAULT_CIRCUITBREAKER_ENABLED": "false",
+}
+
+
+@pytest.fixture(scope="session")
+def oci_simulator_class():
+    """OciSimulator, for tests that start a simulator of their own."""
+    return OciSimulator
+
+
+@pytest.fixture(scope="session")
+def _oci_simulator(tmp_path_factory):
+    simulator = OciSimulator(str(tmp_path_factory.mktemp("oci-sim") / "oci"))
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def oci_sim(_oci_simulator):
+    """The session's OCI simulator: fixtures only, no faults, counters at zero."""
+    _oci_simulator.reset()
+    return _oci_simulator
+
+
+@pytest.fixture
+def oci_auth(oci_sim):
+    """module_defaults for group/scanops.qualys.oci that reach the simulator."""
+    return {
+        "config_file": oci_sim.fixtures["config_file"],
+        "config_profile": "DEFAULT",
+        "service_endpoint": oci_sim.url,
+        "cert_bundle": oci_sim.ca_path,
+    }
+
+
+@pytest.fixture
+def oci_ids(oci_sim):
+    """compartment_id, vault_id and key_id of the simulator's fixtures."""
+    fixtures = oci_sim.fixtures
+    return {"compartment_id": fixtures["compartment_id"], "vault_id": fixtures["vault_id"], "key_id": fixtures["key_id"]}
+
+
+@pytest.fixture
+def oci_env():
+    return dict(NO_SDK_RETRY_ENV)
