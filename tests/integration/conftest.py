@@ -156,9 +156,9 @@ class PlayResult:
         return self.stdout + self.stderr
 
     def task(self, name):
-        """The result of the last task called ``name``."""
+        """The result of the last task called ``name`` (a role task's "role : " prefix may be left out)."""
         for entry in reversed(self.tasks):
-            if entry["task"] == name:
+            if entry["task"] == name or entry["task"].endswith(" : " + name):
                 return entry["result"]
         raise KeyError("no task named %r; tasks: %s" % (name, [t["task"] for t in self.tasks]))
 
@@ -197,7 +197,11 @@ def run_playbook(tasks, check=False, diff=False, verbosity=0, extra_vars=None, e
         if verbosity:
             command.append("-" + "v" * verbosity)
         if extra_vars:
-            command += ["-e", json.dumps(extra_vars)]
+            # From a file, as users pass secrets: -vvvv echoes command-line extra vars.
+            vars_file = os.path.join(work, "extra_vars.json")
+            with open(vars_file, "w") as handle:
+                json.dump(extra_vars, handle)
+            command += ["-e", "@" + vars_file]
         command += list(extra_args)
         run_env = dict(os.environ)
         run_env.update({
