@@ -29,8 +29,9 @@ import re
 import time
 import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.scanops.qualys.plugins.module_utils.env import env_fallback
 from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
 
 oci = None  # the SDK package once import_oci() succeeded

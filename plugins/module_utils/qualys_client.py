@@ -18,8 +18,7 @@ import random
 import time
 import traceback
 
-from ansible.module_utils.basic import env_fallback
-
+from ansible_collections.scanops.qualys.plugins.module_utils.env import env_fallback
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 
