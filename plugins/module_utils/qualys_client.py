@@ -294,8 +294,8 @@ class QualysClient:
                 "validate_certs=false turns verification off and is not recommended." % (_host(url), _short(exc)),
                 kind="tls")
         except requests.exceptions.ProxyError as exc:
-            raise QualysError("Cannot reach %s through proxy %s: %s" % (_host(url), self.params.get("proxy_url"), _short(exc)),
-                              kind="transport")
+            proxy = _host(self.params["proxy_url"]).split("@")[-1] if self.params.get("proxy_url") else "from HTTPS_PROXY"
+            raise QualysError("Cannot reach %s through the proxy (%s): %s" % (_host(url), proxy, _short(exc)), kind="transport")
         except requests.exceptions.Timeout:
             raise QualysError(
                 "%s %s timed out after %ss%s" % (method, _path(url), self.params.get("timeout"),

@@ -20,10 +20,7 @@ import traceback
 
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 
-try:
-    from urllib.parse import parse_qs, urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
-    parse_qs = urlsplit = None
+from urllib.parse import parse_qs, urlsplit
 
 try:
     from defusedxml import ElementTree as SafeElementTree

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -47,7 +48,9 @@ class QualysModule:
         )
         self.params = self.module.params
         self._client = None
-        self.warnings = []
+        if self.params.get("proxy_url"):
+            # A proxy URL may carry a password (http://user:secret@proxy:3128).
+            self.keep_secret(urlsplit(self.params["proxy_url"]).password)
 
     @property
     def client(self):

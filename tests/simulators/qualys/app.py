@@ -8,7 +8,7 @@ import threading
 
 from simulators.common import CallInfo, ServiceApp, text_response
 
-from . import asset_groups, gateway, misc, msp_users, qps, qps_am, tags
+from . import apps, asset_groups, gateway, misc, msp_users, qps, qps_am, tags
 from .context import BAD_LOGIN, EXPIRED, INACTIVE, NOT_REGISTERED, Ctx, auth_failure, not_found
 from .limits import Limits, concurrency_refusal, rate_refusal
 from .model import Subscription
@@ -28,11 +28,15 @@ ROUTES = {
     "/api/2.0/fo/user/change_password/": ("vmpc", msp_users.change_own_password, {}),
     "/api/2.0/fo/asset/group/": ("vmpc", asset_groups.handle, {}),
     "/api/2.0/fo/activity_log/": ("vmpc", misc.activity_log, {}),
-    "/api/2.0/fo/asset/host/vm/detection/": ("vmpc", misc.host_detection, {}),
+    "/api/2.0/fo/asset/host/vm/detection/": ("vmpc", apps.vm_host_detection, {}),
     "/qps/rest/portal/version": ("qps", misc.portal_version, {}),
     "/auth": ("gateway", gateway.password_token, {}),
     "/auth/oidc": ("gateway", gateway.oidc_token, {}),
     "/fo/login.php": ("ui", misc.ui_login, {}),
+    # Gateway application reads (JWT; modelled, see apps.py).
+    "/fim/v2/events/count": ("app", apps.application_read, {}),
+    "/pm/v1/deploymentjobs": ("app", apps.application_read, {}),
+    "/etm/api/rest/v1/reports/list": ("app", apps.application_read, {}),
 }
 
 QPS_PATH = re.compile(r"^/qps/rest/2\.0/(search|get|count|create|update|delete)/am/(tag|user|role|hostasset)(?:/(\d+))?/?$")
@@ -223,8 +227,8 @@ class QualysApp(ServiceApp):
             return not_found()
         ctx = Ctx(self, request, call, family, endpoint, request.params())
         ctx.qps_parts = qps_parts
-        if family == "gateway":
-            return handler(ctx)
+        if family in ("gateway", "app"):
+            return handler(ctx)  # token issuance, and application reads that check their own JWT
         if family == "vmpc" and self.config.get("require_x_requested_with") and not request.header("X-Requested-With"):
             return simple_return(ctx.base_url, "Missing required header: X-Requested-With", 1903, status=400)
         refusal = self._authenticate(ctx, options)

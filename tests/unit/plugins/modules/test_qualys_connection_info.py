@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scanops.qualys contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""qualys_connection_info with the client replaced: inputs, result mapping, check mode, secrets."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_module
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.modules import qualys_connection_info
+
+CONNECTION = {"url": "https://qualysapi.qg3.apps.qualys.com", "username": "svc_user", "password": "Svc-Pass-1"}
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzdmNfdXNlciJ9.c2lnbmF0dXJl"
+SIMPLE = "<SIMPLE_RETURN><RESPONSE><CODE>%s</CODE><TEXT>%s</TEXT></RESPONSE></SIMPLE_RETURN>"
+VM_HEADERS = {"X-RateLimit-Limit": "300", "X-RateLimit-Window-Sec": "3600", "X-RateLimit-Remaining": "12",
+              "X-RateLimit-ToWait-Sec": "0", "X-Concurrency-Limit-Limit": "2", "X-Concurrency-Limit-Running": "1",
+              "X-Powered-By": "Qualys:USPOD3:sub:user"}
+
+
+class FakeClient:
+    """Scripted replies by path; every call recorded as "METHOD path"."""
+
+    def __init__(self, replies=None):
+        self.api_url = CONNECTION["url"]
+        self.gateway_url = "https://gateway.qg3.apps.qualys.com"
+        self.replies = replies or {}
+        self.calls = []
+        self.last_response = None
+        self.token = None
+
+    def _answer(self, key):
+        self.calls.append(key)
+        reply = self.replies.get(key, Response(200, {}, "{}", "application/json"))
+        if isinstance(reply, QualysError):
+            raise reply
+        self.last_response = reply
+        if key.startswith("GATEWAY "):
+            self.token = JWT
+        return reply
+
+    def fo(self, path, params, **_kwargs):
+        reply = self._answer("FO " + path)
+        if reply.status >= 400 or "<CODE>" in reply.text:
+            raise QualysError("Qualys error", code="x", status=reply.status, kind="api")
+        return reply
+
+    def request(self, method, path, family, **_kwargs):
+        assert family == "gateway"
+        return self._answer("GATEWAY %s %s" % (method, path))
+
+
+class Outcome:
+    def __init__(self, text, code):
+        self.text = text
+        self.result = json.loads(text.strip().splitlines()[-1])
+        self.failed = code != 0
+
+    def __getitem__(self, key):
+        return self.result[key]
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    def runner(fake, check=False, **args):
+        built = []
+
+        def make_client(params, warn=None):
+            built.append(params)
+            if isinstance(fake, QualysError):
+                raise fake
+            return fake
+
+        monkeypatch.setattr(qualys_module, "QualysClient", make_client)
+        module_args = dict((key, value) for key, value in dict(CONNECTION, **args).items() if value is not None)
+        module_args["_ansible_check_mode"] = check
+        capsys.readouterr()
+        module_warnings._global_warnings.clear()
+        with patch_module_args(module_args):
+            with pytest.raises(SystemExit) as info:
+                qualys_connection_info.main()
+        outcome = Outcome(capsys.readouterr().out, info.value.code)
+        outcome.clients_built = len(built)
+        return outcome
+    return runner
+
+
+def test_defaults_check_every_application_once(run):
+    fake = FakeClient({"FO /api/2.0/fo/asset/host/vm/detection/": Response(200, VM_HEADERS, "<OK/>", "text/xml")})
+    out = run(fake)
+    assert not out.failed and out["changed"] is False and out["healthy"] is True
+    assert list(out["applications"]) == ["vmdr", "fim", "pm", "etm"]
+    assert fake.calls == ["FO /api/2.0/fo/asset/host/vm/detection/", "GATEWAY POST /fim/v2/events/count",
+                          "GATEWAY GET /pm/v1/deploymentjobs", "GATEWAY POST /etm/api/rest/v1/reports/list"]
+    assert out["limits"]["rate_remaining"] == 12 and out["limits"]["concurrency_limit"] == 2
+    assert out["platform"] == {"name": "US3", "source": "url", "api_url": CONNECTION["url"],
+                               "gateway_url": "https://gateway.qg3.apps.qualys.com", "pod": "USPOD3"}
+    assert out["eula_accepted"] is True and out["account_expired"] is False
+
+
+def test_check_mode_reads_the_same_way(run):
+    fake = FakeClient()
+    normal = run(fake, applications=["pm", "vmdr"])
+    calls = list(fake.calls)
+    fake.calls[:] = []
+    checked = run(fake, check=True, applications=["pm", "vmdr"])
+    assert checked.result == normal.result and fake.calls == calls
+    assert list(checked["applications"]) == ["vmdr", "pm"]
+
+
+def test_empty_application_list_fails_before_any_call(run):
+    fake = FakeClient()
+    out = run(fake, applications=[])
+    assert out.failed and out["msg"] == "applications must name at least one of vmdr, fim, pm, etm."
+    assert fake.calls == [] and out.clients_built == 0
+
+
+def test_unknown_application_is_refused_by_the_spec(run):
+    fake = FakeClient()
+    out = run(fake, applications=["vmdr", "was"])
+    assert out.failed and "applications" in out["msg"] and "was" in out["msg"] and fake.calls == []
+
+
+def test_connection_settings_error_fails_the_task(run):
+    out = run(QualysError("Set platform (one of ...) or url.", kind="config"), url=None)
+    assert out.failed and out["msg"].startswith("Set platform") and out["error_kind"] == "config"
+
+
+def test_unhealthy_is_a_result_not_a_failure(run):
+    fake = FakeClient({
+        "FO /api/2.0/fo/asset/host/vm/detection/": Response(409, {}, SIMPLE % ("2003", "Registration must be completed"),
+                                                            "text/xml"),
+        "GATEWAY POST /fim/v2/events/count": Response(403, {}, json.dumps({"errorCode": "403", "message": "FIM is off"}),
+                                                      "application/json"),
+    })
+    out = run(fake, applications=["vmdr", "fim"])
+    assert not out.failed and out["healthy"] is False and out["eula_accepted"] is False
+    assert out["applications"]["vmdr"]["reason"] == "eula_not_accepted"
+    assert out["applications"]["fim"]["error_text"] == "FIM is off"
+    assert out["summary"] == ("not healthy: vmdr: eula_not_accepted (Registration must be completed); "
+                              "fim: not_subscribed_or_no_permission (FIM is off)")
+
+
+def test_the_token_never_reaches_the_output(run):
+    echo = json.dumps({"errorCode": "401", "message": "Token %s is not valid for PM" % JWT})
+    fake = FakeClient({"GATEWAY GET /pm/v1/deploymentjobs": Response(401, {}, echo, "application/json")})
+    out = run(fake, applications=["pm"])
+    assert out["applications"]["pm"]["reason"] == "token_rejected"
+    assert JWT not in out.text and "Svc-Pass-1" not in out.text
