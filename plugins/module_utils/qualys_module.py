@@ -154,8 +154,17 @@ class QualysResourceModule(QualysModule):
         if current is None:
             return self._result(False, None, None)
         if not self.check_mode:
-            self.delete(current)
+            self._delete_once(current)
         return self._result(True, current, None)
+
+    def _delete_once(self, current):
+        """Delete; if the reply was lost, look whether the object is gone."""
+        try:
+            self.delete(current)
+        except QualysError as exc:
+            if not exc.outcome_unknown or self.find() is not None:
+                raise
+            self.module.warn("The reply to the delete call was lost, but the object is gone: continuing.")
 
     def _create_once(self, desired):
         """Create; if the reply was lost, look before trying again.

@@ -248,7 +248,6 @@ asset_group:
 from ansible_collections.scanops.qualys.plugins.module_utils import ip_sets
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_asset_groups as groups
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysResourceModule
 
 ALL_REFUSED = ("The asset group 'All' is built into Qualys and holds every asset of the subscription; "
@@ -390,14 +389,7 @@ class AssetGroupModule(QualysResourceModule):
         return {"set_ips": ip_sets.to_qualys(new_ips)}
 
     def delete(self, current):
-        try:
-            self.client.fo(groups.ASSET_GROUP_PATH, {"action": "delete", "id": str(current["id"])}, write=True)
-        except QualysError as exc:
-            if not exc.outcome_unknown:
-                raise
-            if groups.list_asset_groups(self.client, {"ids": str(current["id"])}, []):
-                raise
-            self.module.warn("The reply to the delete call was lost, but the group is gone: continuing.")
+        self.client.fo(groups.ASSET_GROUP_PATH, {"action": "delete", "id": str(current["id"])}, write=True)
 
 
 def _wire_value(name, value):

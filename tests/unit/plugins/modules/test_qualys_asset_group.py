@@ -432,7 +432,7 @@ def test_lost_delete_reply_is_checked(run_module):
     result, qualys = run_group(run_module, {"title": "DMZ", "state": "absent"},
                                [list_reply(xml_group(5, "DMZ")), lost, list_reply()])
     assert result["changed"] is True
-    assert qualys.calls[2]["params"] == {"action": "list", "ids": "5", "show_attributes": "TITLE"}
+    assert qualys.calls[2]["params"] == {"action": "list", "title": "DMZ", "show_attributes": "TITLE"}
     assert any("gone" in warning for warning in result["warnings_seen"])
     result, qualys = run_group(run_module, {"title": "DMZ", "state": "absent"},
                                [list_reply(xml_group(5, "DMZ")), lost, list_reply(xml_group(5, "DMZ"))], expect_failure=True)
