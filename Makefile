@@ -24,7 +24,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip
+.PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip test-2.21
 
 help:
 	@echo "make demo   - set up .venv, start the simulators and run the role end to end (ARGS='--check --diff' to preview)"
@@ -95,6 +95,19 @@ test: venv
 
 demo: venv link
 	$(BIN)/python tools/demo.py $(ARGS)
+
+# Optional, not part of `make test`: sanity and units with ansible-core 2.21 on Python 3.12.
+PYTHON312 ?= python3.12
+VENV221 := .venv-2.21
+test-2.21: stage bootstrap-pip
+	test -x $(VENV221)/bin/ansible-test || ($(PYTHON312) -m venv $(VENV221) && \
+		$(VENV221)/bin/python -m pip install --quiet ansible-core==2.21.5 pytest==9.2.0 pytest-xdist==3.8.0 \
+		requests==2.34.2 defusedxml==0.7.1 oci==2.189.0)
+	@mkdir -p $(WHEELS) $(dir $(BOOTSTRAP_SCRIPT))
+	@test -f $(WHEELS)/pip-25.2-py3-none-any.whl || $(BIN)/python -m pip download --quiet --no-deps --dest $(WHEELS) pip==25.2
+	@sed -e 's/$(BOOTSTRAP_PIP)/25.2/g' $(BOOTSTRAP_SCRIPT) > $(dir $(BOOTSTRAP_SCRIPT))get_pip_25_2.py
+	cd $(STAGE) && $(CURDIR)/$(VENV221)/bin/ansible-test sanity --venv --python 3.12 --color no
+	cd $(STAGE) && $(CURDIR)/$(VENV221)/bin/ansible-test units --local --python 3.12 --color no
 
 clean:
 	rm -rf $(BUILD) $(STAGE_ROOT) .demo tests/output
