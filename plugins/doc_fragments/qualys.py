@@ -93,6 +93,8 @@ options:
     description:
       - How many times a call is repeated after a rate or concurrency limit (HTTP 409 codes 1960/1965, HTTP 429),
         and, for calls that are safe to repeat, after a server error or lost connection.
+      - A wait that Qualys announces (C(X-RateLimit-ToWait-Sec), C(Retry-After)) is kept without counting here,
+        so that parallel runs sharing one rate limit can queue for it; O(max_wait) bounds those waits instead.
       - A create is never repeated blindly; the module looks for the object first.
     type: int
     default: 5
@@ -100,6 +102,7 @@ options:
     description:
       - The longest single wait, in seconds, the module accepts when Qualys asks it to wait (C(X-RateLimit-ToWait-Sec)).
       - A longer requested wait fails the task at once with the wait Qualys asked for.
+      - The waits Qualys announces for one call also stay within this value together.
     type: int
     default: 300
 notes:

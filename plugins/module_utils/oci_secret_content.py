@@ -55,7 +55,8 @@ def _check_port(value, where):
     else:
         raise ContentError('%s must be a port number (1-65535) or a numeric string' % where)
     if not 1 <= port <= 65535:
-        raise ContentError('%s must be between 1 and 65535, got %d' % (where, port))
+        # Without the value: inside a no_log option it would only show as ********.
+        raise ContentError('%s must be between 1 and 65535 (a port number)' % where)
     return port
 
 

@@ -188,6 +188,7 @@ class OciVault(object):
         self._config = None
         self._signer = None
         self._clients = {}
+        self._key_signer = None
         self.retries = _effective_retries(params)
 
     # ---------------------------------------------------------------- setup
@@ -304,10 +305,12 @@ class OciVault(object):
             retry_strategy=self._retry_strategy(),
             circuit_breaker_strategy=sdk.circuit_breaker.NoCircuitBreakerStrategy(),
         )
-        if signer is not None:
-            kwargs['signer'] = signer
         url = endpoint or self.endpoint_for(key)
         try:
+            if signer is None and 'authentication_type' not in config:
+                signer = self._api_key_signer(sdk, config)
+            if signer is not None:
+                kwargs['signer'] = signer
             if factory_name == 'kms_management':
                 client = factory(config, url, **kwargs)
             else:
@@ -316,10 +319,22 @@ class OciVault(object):
                 client = factory(config, **kwargs)
         except Exception as exc:
             raise OciVaultError('cannot create the OCI %s client: %s: %s' % (key, type(exc).__name__, exc))
-        if self.params.get('cert_bundle'):
-            _trust_only(client.base_client.session, self.params['cert_bundle'])
+        _trust_only(client.base_client.session, self.params.get('cert_bundle'))
         self._clients[cache_key] = client
         return client
+
+    def _api_key_signer(self, sdk, config):
+        """One API key signer for every client: each client would otherwise load and check the private key again."""
+        if self._key_signer is None:
+            self._key_signer = sdk.signer.Signer(
+                tenancy=config['tenancy'],
+                user=config['user'],
+                fingerprint=config['fingerprint'],
+                private_key_file_location=config.get('key_file'),
+                pass_phrase=config.get('pass_phrase'),
+                private_key_content=config.get('key_content'),
+            )
+        return self._key_signer
 
     @property
     def vaults(self):
@@ -598,18 +613,21 @@ class OciVault(object):
 
 
 def _trust_only(session, bundle):
-    """Verify TLS against ``bundle`` only.
+    """Verify TLS against ``bundle`` only, or always verify when there is no bundle.
 
     requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE win over ``session.verify``
     when a call does not pass ``verify`` (the SDK never does), so the session's
     environment merge is wrapped; proxies from the environment still apply.
+    The SDK's copy of requests takes an empty REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+    as ``verify=""``, which turns verification off: that becomes True.
     """
-    session.verify = bundle
+    if bundle:
+        session.verify = bundle
     merge = session.merge_environment_settings
 
     def merge_with_bundle(url, proxies, stream, verify, cert):
         settings = merge(url, proxies, stream, verify, cert)
-        settings['verify'] = bundle
+        settings['verify'] = bundle or settings.get('verify') or True
         return settings
 
     session.merge_environment_settings = merge_with_bundle

@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import random
+import socket
+import threading
 import time
 import traceback
 
@@ -26,7 +28,7 @@ try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.exceptions import MaxRetryError, ResponseError
-    from urllib3.util.retry import Retry
+    from urllib3.util.retry import RequestHistory, Retry
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -83,6 +85,8 @@ QUALYS_AUTH_OPTIONS = dict(
 
 # Statuses that mean "not executed, come back later": safe to repeat any call.
 LIMIT_STATUSES = frozenset([409, 429])
+# The longest backoff after a concurrency refusal (which announces no wait), before jitter.
+LIMIT_BACKOFF_MAX = 4
 # Statuses that mean "something broke": only repeat calls that are safe to repeat.
 SERVER_ERROR_STATUSES = frozenset([500, 502, 503, 504])
 # Responses larger than this are refused rather than parsed.
@@ -96,18 +100,23 @@ class _LimitAwareRetry(Retry):
 
     Qualys says how long to wait in ``X-RateLimit-ToWait-Sec`` (VM/PC, /msp)
     or ``Retry-After`` (gateway). A wait longer than ``max_wait`` is not
-    slept: the response is handed back and becomes a clear error.
+    slept: the response is handed back and becomes a clear error. Keeping
+    such an announced appointment is not a failed attempt, so it does not use
+    up ``max_retries``; instead all announced waits of one call together stay
+    within ``max_wait`` (parallel runs sharing one rate limit queue for it).
     """
 
     def __init__(self, *args, **kwargs):
         self.max_wait = kwargs.pop("max_wait", 300)
         self.on_wait = kwargs.pop("on_wait", None)
+        self.announced_waited = kwargs.pop("announced_waited", 0.0)
         super(_LimitAwareRetry, self).__init__(*args, **kwargs)
 
     def new(self, **kw):
         retry = super(_LimitAwareRetry, self).new(**kw)
         retry.max_wait = self.max_wait
         retry.on_wait = self.on_wait
+        retry.announced_waited = self.announced_waited
         return retry
 
     def get_retry_after(self, response):
@@ -131,14 +140,29 @@ class _LimitAwareRetry(Retry):
             if wait is not None and wait > self.max_wait:
                 # Give the response back to the caller instead of sleeping for hours.
                 raise MaxRetryError(_pool, url, ResponseError("wait of %ss exceeds max_wait" % wait))
+            if wait is not None and response.status in LIMIT_STATUSES:
+                if self.announced_waited + wait > self.max_wait:
+                    raise MaxRetryError(_pool, url, ResponseError("limit waits of this call exceed max_wait"))
+                # An announced wait: retried without counting against max_retries.
+                return self.new(history=self.history + (RequestHistory(method, url, error, response.status, None),))
         return super(_LimitAwareRetry, self).increment(method, url, response, error, _pool, _stacktrace)
 
     def sleep(self, response=None):
         wait = self.get_retry_after(response) if response is not None else None
-        if wait is None:
-            wait = max(self.get_backoff_time(), 0.2)
-        # Jitter keeps parallel runs (AWX forks) from retrying in lockstep.
-        wait += random.uniform(0, min(1.0, wait * 0.1))
+        limited = response is not None and response.status in LIMIT_STATUSES
+        if limited and wait is not None:
+            self.announced_waited += wait
+        if wait is None and limited:
+            # A concurrency refusal announces no wait: a slot frees as soon as one running call ends,
+            # so keep the waits short, and spread parallel runs (AWX forks) refused together over at
+            # least a second, or they come back together and are refused together again.
+            wait = min(max(self.get_backoff_time(), 0.2), LIMIT_BACKOFF_MAX)
+            wait += random.uniform(0, max(1.0, wait * 0.5))
+        else:
+            if wait is None:
+                wait = max(self.get_backoff_time(), 0.2)
+            # Jitter keeps parallel runs (AWX forks) from retrying in lockstep.
+            wait += random.uniform(0, min(1.0, wait * 0.1))
         if self.on_wait:
             self.on_wait(wait, response)
         time.sleep(wait)
@@ -184,6 +208,7 @@ class QualysClient:
             raise QualysError("The Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR, kind="dependency")
         self.params = params
         self.warn = warn or (lambda msg: None)
+        check_limits(params)
         self.api_url, self.gateway_url = resolve_endpoints(params)
         self.method = resolve_auth_method(params)
         self._token = None
@@ -287,7 +312,7 @@ class QualysClient:
             reply = self._session.request(method, url, data=data, json=json_body, params=params, headers=headers,
                                           auth=auth, timeout=self.params.get("timeout") or 60, stream=True, verify=self._verify,
                                           allow_redirects=False)
-            text = _read_limited(reply)
+            text = _read_limited(reply, self.params.get("timeout") or 60, method, url, idempotent)
         except requests.exceptions.SSLError as exc:
             raise QualysError(
                 "TLS verification of %s failed (%s). Set ca_path to the CA bundle that signed the server certificate; "
@@ -307,6 +332,10 @@ class QualysClient:
                 raise QualysError("Cannot resolve the Qualys host %s: check platform or url" % _host(url), kind="dns")
             unknown = "" if idempotent else "; the change may or may not have been applied"
             raise QualysError("Connection to %s failed during %s %s (%s)%s" % (_host(url), method, _path(url), reason, unknown),
+                              kind="transport", outcome_unknown=not idempotent)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            unknown = "" if idempotent else "; the change may or may not have been applied"
+            raise QualysError("The reply to %s %s was cut off or could not be decoded (%s)%s" % (method, _path(url), _short(exc), unknown),
                               kind="transport", outcome_unknown=not idempotent)
         except requests.exceptions.RetryError as exc:
             raise QualysError("%s %s kept failing after %s retries: %s" % (method, _path(url), self.params.get("max_retries"), _short(exc)),
@@ -332,7 +361,7 @@ class QualysClient:
             raise_on_status=False,
             raise_on_redirect=False,
             respect_retry_after_header=True,
-            max_wait=self.params.get("max_wait") or 300,
+            max_wait=300 if self.params.get("max_wait") is None else self.params["max_wait"],
             on_wait=self._announce_wait,
         )
 
@@ -401,6 +430,15 @@ def is_limit_reply(headers):
     return bool(to_wait) or remaining == 0 or (running is not None and limit is not None and running >= limit)
 
 
+def check_limits(params):
+    """Raise QualysError unless timeout, max_retries and max_wait are in range (a 0 s timeout would hang or crash)."""
+    for name, lowest, accepted in (("timeout", 1, "1 or more seconds"), ("max_retries", 0, "0 or more"),
+                                   ("max_wait", 0, "0 or more seconds")):
+        value = params.get(name)
+        if value is not None and value < lowest:
+            raise QualysError("%s must be %s, got %s." % (name, accepted, value), kind="config")
+
+
 def resolve_endpoints(params):
     """(API server URL, gateway URL) from ``platform`` or ``url``/``gateway_url``."""
     url = params.get("url")
@@ -447,17 +485,61 @@ def _validated_url(value, name):
     return value
 
 
-def _read_limited(reply):
+def _read_limited(reply, seconds, method, url, idempotent):
+    """The body of ``reply``, refused beyond MAX_BODY_BYTES or when it is not complete ``seconds`` after the headers.
+
+    The read timeout only bounds each socket read, so a body that trickles in
+    byte by byte would never end: a timer shuts the socket down instead.
+    """
+    expired = threading.Event()
+
+    def expire():
+        expired.set()
+        _shut_down(reply)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
     chunks = []
     size = 0
-    for chunk in reply.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            reply.close()
-            raise QualysError("Qualys response larger than %d MiB refused" % (MAX_BODY_BYTES // (1024 * 1024)), kind="format")
-        chunks.append(chunk)
+    complete = False
+    try:
+        for chunk in reply.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                reply.close()
+                raise QualysError("Qualys response larger than %d MiB refused" % (MAX_BODY_BYTES // (1024 * 1024)), kind="format")
+            chunks.append(chunk)
+            if expired.is_set():
+                break
+        else:
+            complete = not expired.is_set()
+    except requests.exceptions.RequestException:
+        if not expired.is_set():
+            raise
+    finally:
+        timer.cancel()
+    if not complete:
+        reply.close()
+        raise QualysError("%s %s: the reply was not complete after %ss%s" % (
+            method, _path(url), seconds, "" if idempotent else "; the change may or may not have been applied"),
+            kind="timeout", outcome_unknown=not idempotent)
     body = b"".join(chunks)
     return body.decode(reply.encoding or "utf-8", errors="replace")
+
+
+def _shut_down(reply):
+    """Wake a read blocked on this reply's socket (from the timer thread)."""
+    connection = getattr(reply.raw, "_connection", None) or getattr(reply.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    try:
+        if sock is not None:
+            # The plain socket's shutdown, below TLS: it unblocks the reader without a TLS close exchange.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        else:
+            reply.close()
+    except (OSError, AttributeError, TypeError):
+        pass
 
 
 def _limit_summary(headers):

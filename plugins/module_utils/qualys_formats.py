@@ -173,11 +173,16 @@ def parse_qps_reply(response):
         if root.tag != "ServiceResponse":
             parse_xml_reply(response)
             raise _unexpected_body(response, False)
-        service = _qps_xml_service(root)
+        try:
+            service = _qps_xml_service(root)
+        except RecursionError:
+            raise QualysError("Qualys sent XML nested too deeply to be read (HTTP %s)" % response.status, status=response.status,
+                              kind="format")
     elif body.startswith("{"):
         try:
             payload = json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            # RecursionError: nesting deeper than Python's recursion limit.
             raise QualysError("Qualys sent JSON that cannot be parsed (%s)" % exc, status=response.status, kind="format")
         service = payload.get("ServiceResponse") if isinstance(payload, dict) else None
     else:
@@ -276,8 +281,11 @@ def _snippet(text):
     title = re.search(r"<title>(.*?)</title>", text or "", re.I | re.S)
     if title:
         return title.group(1).strip()[:SNIPPET]
-    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text or "")).strip()
-    return flat[:SNIPPET]
+    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text or "")).strip()[:SNIPPET]
+    # Binary bodies decode to replacement and control characters: say nothing rather than print noise.
+    if u"\ufffd" in flat or any(ord(char) < 32 for char in flat):
+        return ""
+    return flat
 
 
 def _text(element):

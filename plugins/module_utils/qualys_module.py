@@ -99,6 +99,9 @@ class QualysResourceModule(QualysModule):
     """
 
     result_key = "object"
+    # True where many runs may create the same object at once (one role shared by the service
+    # users of parallel forks): a refused create is then followed by one more lookup.
+    recheck_failed_create = False
 
     def validate(self):
         """Check inputs the argument spec cannot express; fail before any call."""
@@ -138,9 +141,19 @@ class QualysResourceModule(QualysModule):
         desired = self.desired(current)
         if current is None:
             after = dict((k, v) for k, v in desired.items() if v is not None)
-            if not self.check_mode:
-                after = self._create_once(desired)
-            return self._result(True, None, after)
+            if self.check_mode:
+                return self._result(True, None, after)
+            try:
+                return self._result(True, None, self._create_once(desired))
+            except QualysError as exc:
+                # Parallel runs (forks converging one shared object) race from the lookup to the
+                # create: when another run made the object meanwhile, converge that one.
+                # (After a lost reply _create_once has looked already.)
+                current = self.find() if self.recheck_failed_create and not exc.outcome_unknown else None
+                if current is None:
+                    raise
+            self.module.warn("Another run created this object between the lookup and the create: continuing with it.")
+            desired = self.desired(current)
         changes = self.compare(current, desired)
         if not changes:
             return self._result(False, current, current)

@@ -184,6 +184,8 @@ FIELDS = ("id", "name", "description", "api_access", "ui_access", "permissions")
 
 class QualysRole(QualysResourceModule):
     result_key = "role"
+    # One role is typically shared by many service users, converged by parallel forks.
+    recheck_failed_create = True
 
     def __init__(self):
         super(QualysRole, self).__init__(dict(

@@ -187,6 +187,19 @@ def test_limit_retries_are_bounded(server):
     assert len(server.requests) == 3
 
 
+def test_announced_waits_do_not_use_up_retries_but_stay_within_max_wait(server):
+    # Parallel runs sharing one rate limit queue for it: each announced wait is an appointment, not a failure.
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "1"})
+    refused = Reply(409, SIMPLE % ("1965", "This API cannot be run again for another 1 second."), headers)
+    server.script(refused, refused, Reply(body=OK_LIST))
+    make_client(server, max_retries=1, max_wait=5).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert len(server.requests) == 3
+    server.script(refused, refused, Reply(body=OK_LIST))
+    with pytest.raises(QualysError) as raised:
+        make_client(server, max_retries=5, max_wait=1).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.code == "1965"
+
+
 def test_gateway_429_honours_retry_after(server):
     server.script(Reply(429, "Too many requests", {"Retry-After": "1"}, content_type="text/plain"),
                   Reply(body=qps(), content_type="application/json"))

@@ -237,3 +237,30 @@ def test_check_only_without_role_api_and_no_holder_cannot_tell(run):
 def test_password_never_in_result(run):
     out = run(FakeAdapter([EXISTING]), name="svc-role", diff=True)
     assert CONNECTION["password"] not in json.dumps(out.result)
+
+
+class RacedAdapter(FakeAdapter):
+    """Another run (a parallel fork) creates the role between this run's lookup and its create."""
+
+    def create(self, role):
+        self.calls.append(("create", copy.deepcopy(role)))
+        self.roles[role["name"]] = dict(EXISTING, name=role["name"])
+        raise QualysError("Qualys error INVALID_REQUEST: A role named %r already exists." % role["name"],
+                          code="INVALID_REQUEST", kind="api")
+
+
+def test_role_created_meanwhile_by_a_parallel_run_is_converged(run):
+    adapter = RacedAdapter()
+    done = run(adapter, name="svc-role", description="Scan pipeline", permissions={"VM": ["View"], "AM": ["Read Asset"]})
+    assert not done.failed, done.result
+    assert done.result["changed"] is False and done.result["role"]["id"] == 104
+    assert [call[0] for call in adapter.calls] == ["find", "create", "find"]
+    assert any("Another run created" in warning for warning in done.result["warnings"])
+    # A refused create with nothing found afterwards is still an error.
+    lonely = FakeAdapter()
+
+    def refuse(role):
+        raise QualysError("Qualys error INVALID_REQUEST: refused", code="INVALID_REQUEST", kind="api")
+    lonely.create = refuse
+    refused = run(lonely, name="svc-role")
+    assert refused.failed and "refused" in refused.result["msg"]
