@@ -179,7 +179,8 @@ class Run:
 
 def ansible_playbook(playbook, env, variables=(), inventory=None, forks=None, extra_args=()):
     """Run ``playbook`` with the variable files/dicts ``variables`` (later ones win); return a Run."""
-    work = tempfile.mkdtemp(prefix="run-", dir=OUTPUT)
+    # Scratch space for one run; the system temp dir, so a fresh clone (no bench/output yet) works too.
+    work = tempfile.mkdtemp(prefix="scanops-bench-run-")
     try:
         timing_file = os.path.join(work, "timing.json")
         command = [os.path.join(BIN, "ansible-playbook"), playbook]
