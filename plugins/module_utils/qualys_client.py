@@ -514,7 +514,9 @@ def _read_limited(reply, seconds, method, url, idempotent):
                 break
         else:
             complete = not expired.is_set()
-    except requests.exceptions.RequestException:
+    except (requests.exceptions.RequestException, OSError, ValueError, AttributeError):
+        # Once the timer has shut the socket down, the reader fails in whatever way the
+        # interrupted layer does (http.client even trips over its own closed file).
         if not expired.is_set():
             raise
     finally:
@@ -530,8 +532,7 @@ def _read_limited(reply, seconds, method, url, idempotent):
 
 def _shut_down(reply):
     """Wake a read blocked on this reply's socket (from the timer thread)."""
-    connection = getattr(reply.raw, "_connection", None) or getattr(reply.raw, "connection", None)
-    sock = getattr(connection, "sock", None)
+    sock = _reply_socket(reply)
     try:
         if sock is not None:
             # The plain socket's shutdown, below TLS: it unblocks the reader without a TLS close exchange.
@@ -540,6 +541,20 @@ def _shut_down(reply):
             reply.close()
     except (OSError, AttributeError, TypeError):
         pass
+
+
+def _reply_socket(reply):
+    """The socket a streamed reply is read from, or None.
+
+    A kept-alive connection still holds it; a reply that ends the connection
+    (``Connection: close``) took it over, inside http.client's buffered file.
+    """
+    connection = getattr(reply.raw, "_connection", None) or getattr(reply.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        buffered = getattr(getattr(reply.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(buffered, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _limit_summary(headers):

@@ -50,15 +50,23 @@ def self_signed(directory):
 
 
 class Reply:
-    """One scripted reply. ``drop`` closes the connection without answering."""
+    """One scripted reply.
 
-    def __init__(self, status=200, body="", headers=None, content_type="text/xml", drop=False, delay=0):
+    ``drop`` closes the connection without answering; ``trickle`` sends the
+    body one byte per that many seconds; ``short_by`` announces that many
+    bytes more than it sends, then closes (a reply cut off in transit).
+    """
+
+    def __init__(self, status=200, body="", headers=None, content_type="text/xml", drop=False, delay=0, trickle=0,
+                 short_by=0):
         self.status = status
         self.body = body
         self.headers = headers or {}
         self.content_type = content_type
         self.drop = drop
         self.delay = delay
+        self.trickle = trickle
+        self.short_by = short_by
 
 
 class ScriptedServer:
@@ -83,11 +91,23 @@ class ScriptedServer:
                 payload = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Content-Length", str(len(payload) + reply.short_by))
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                if reply.trickle:
+                    try:
+                        for index in range(len(payload)):
+                            self.wfile.write(payload[index:index + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except OSError:
+                        pass  # the client gave up on the reply
+                else:
+                    self.wfile.write(payload)
+                if reply.short_by:
+                    self.wfile.flush()
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 

@@ -239,6 +239,71 @@ def test_slow_reply_times_out(server):
     assert raised.value.kind == "timeout" and raised.value.outcome_unknown
 
 
+def test_reply_that_trickles_in_is_cut_off_at_the_timeout(server):
+    # Each byte arrives well within the read timeout, but the whole body never would: the timeout bounds it too.
+    server.script(Reply(body=OK_LIST * 10, trickle=0.1))
+    started = time.monotonic()
+    with pytest.raises(QualysError, match="not complete after 1s; the change may or may not have been applied") as raised:
+        make_client(server, timeout=1, max_retries=0).fo("/api/2.0/fo/asset/group/", {"action": "add"}, write=True)
+    assert raised.value.kind == "timeout" and raised.value.outcome_unknown
+    assert time.monotonic() - started < 4
+
+
+def test_reply_cut_off_in_transit_is_a_transport_error(server):
+    server.script(Reply(body=OK_LIST, short_by=100), Reply(body=OK_LIST, short_by=100))
+    client = make_client(server, max_retries=0)
+    with pytest.raises(QualysError, match="cut off") as raised:
+        client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "transport" and not raised.value.outcome_unknown
+    with pytest.raises(QualysError, match="may or may not have been applied") as raised:
+        client.fo("/api/2.0/fo/asset/group/", {"action": "add"}, write=True)
+    assert raised.value.outcome_unknown
+
+
+@pytest.mark.parametrize("name,value,accepted", [
+    ("timeout", 0, "timeout must be 1 or more seconds, got 0"),
+    ("max_retries", -1, "max_retries must be 0 or more, got -1"),
+    ("max_wait", -5, "max_wait must be 0 or more seconds, got -5"),
+])
+def test_limits_out_of_range_are_refused_before_any_call(server, name, value, accepted):
+    server.script()
+    with pytest.raises(QualysError, match=accepted) as raised:
+        make_client(server, **{name: value})
+    assert raised.value.kind == "config"
+    assert server.requests == []
+
+
+def test_max_wait_zero_means_never_wait(server):
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "1"})
+    server.script(Reply(409, SIMPLE % ("1965", "This API cannot be run again for another 1 second."), headers))
+    with pytest.raises(QualysError) as raised:
+        make_client(server, max_wait=0).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.code == "1965"
+    assert len(server.requests) == 1
+
+
+def test_deeply_nested_replies_are_refused(server):
+    depth = 100000
+    server.script(Reply(body='{"ServiceResponse": ' + "[" * depth + "]" * depth + "}", content_type="application/json"),
+                  Reply(body="<ServiceResponse><responseCode>SUCCESS</responseCode><data>" + "<a>" * depth + "</a>" * depth
+                        + "</data></ServiceResponse>"))
+    client = make_client(server, max_retries=0)
+    with pytest.raises(QualysError, match="JSON that cannot be parsed") as raised:
+        client.qps("search", "am/tag", body=formats.qps_request())
+    assert raised.value.kind == "format"
+    with pytest.raises(QualysError, match="nested too deeply") as raised:
+        client.qps("search", "am/tag", body=formats.qps_request())
+    assert raised.value.kind == "format"
+
+
+def test_binary_error_body_is_not_quoted(server):
+    server.script(Reply(502, b"\x00\x01\xff\xfe binary \x02", content_type="application/octet-stream"))
+    with pytest.raises(QualysError) as raised:
+        make_client(server, max_retries=0).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert "HTTP 502" in str(raised.value)
+    assert "binary" not in str(raised.value) and "\ufffd" not in str(raised.value)
+
+
 def test_html_error_page_and_malformed_bodies(server):
     server.script(Reply(502, "<!DOCTYPE html><html><head><title>Bad Gateway</title></head></html>", content_type="text/html"),
                   Reply(body="<SIMPLE_RETURN><RESPONSE><TEXT>cut off", content_type="text/xml"),
