@@ -55,7 +55,7 @@ SEED = {"users": 10000, "asset_groups": 10000, "tags": 10000}
 # short run: 30 calls per endpoint per "hour", the hour scaled to 10 s by
 # towait_scale. Every reply takes 250 ms, so calls overlap as they would on
 # a real subscription.
-FANOUT = {"users": 50, "forks": 10, "latency_ms": 250, "max_retries": 10,
+FANOUT = {"users": 50, "forks": 10, "latency_ms": 250,
           "limits": {"concurrency_limit": 2, "rate_limit": 30, "rate_window_sec": 3600, "towait_scale": 10.0 / 3600}}
 # Item 5.
 LATENCY_MS = 50
@@ -498,9 +498,7 @@ FANOUT_PLAYBOOK = [{
     "name": "One service user per inventory host",
     "hosts": "all",
     "gather_facts": False,
-    # Parallel runs share the limits: more turns after concurrency refusals than the default
-    # max_retries (5, meant for one run at a time). Announced rate-limit waits do not count.
-    "module_defaults": {"group/scanops.qualys.qualys": {"max_retries": FANOUT["max_retries"]}},
+    # Default connection settings: limit refusals are waited out within max_wait, whatever max_retries says.
     "roles": [{"role": "scanops.qualys.restricted_api_user",
                "vars": {"restricted_api_user_service_users": ["{{ bench_user }}"]}}],
 }]
@@ -590,7 +588,6 @@ def item_fanout(sims, users, forks):
         json.dump({"phases": phases, "tasks": run.tasks, "stdout": run.stdout}, handle)
     return {
         "users": users, "forks": forks, "latency_ms": FANOUT["latency_ms"], "limits": limits,
-        "max_retries": FANOUT["max_retries"],
         "wall_s": round(run.wall, 2),
         "minimum_s": round(minimum, 2),
         "ratio": round(ratio, 2),

@@ -91,18 +91,20 @@ options:
     default: 60
   max_retries:
     description:
-      - How many times a call is repeated after a rate or concurrency limit (HTTP 409 codes 1960/1965, HTTP 429),
-        and, for calls that are safe to repeat, after a server error or lost connection.
-      - A wait that Qualys announces (C(X-RateLimit-ToWait-Sec), C(Retry-After)) is kept without counting here,
-        so that parallel runs sharing one rate limit can queue for it; O(max_wait) bounds those waits instead.
+      - How many times a call is repeated after a server error (HTTP 500, 502, 503, 504) or a lost connection,
+        for calls that are safe to repeat.
       - A create is never repeated blindly; the module looks for the object first.
+      - Limit refusals (HTTP 409 codes 1960/1965, HTTP 429) do not count here; O(max_wait) bounds them.
     type: int
     default: 5
   max_wait:
     description:
-      - The longest single wait, in seconds, the module accepts when Qualys asks it to wait (C(X-RateLimit-ToWait-Sec)).
-      - A longer requested wait fails the task at once with the wait Qualys asked for.
-      - The waits Qualys announces for one call also stay within this value together.
+      - The longest time, in seconds, one call may spend waiting for Qualys rate and concurrency limits.
+      - A refusal that announces a wait (C(X-RateLimit-ToWait-Sec), C(Retry-After)) is waited out as announced;
+        one without (the concurrency limit, code 1960) is retried after a short, growing, randomised pause,
+        so that parallel runs sharing a subscription (AWX forks) queue for their turn.
+      - A single announced wait longer than this fails the task at once with the wait Qualys asked for.
+      - C(0) never waits.
     type: int
     default: 300
 notes:

@@ -100,23 +100,26 @@ class _LimitAwareRetry(Retry):
 
     Qualys says how long to wait in ``X-RateLimit-ToWait-Sec`` (VM/PC, /msp)
     or ``Retry-After`` (gateway). A wait longer than ``max_wait`` is not
-    slept: the response is handed back and becomes a clear error. Keeping
-    such an announced appointment is not a failed attempt, so it does not use
-    up ``max_retries``; instead all announced waits of one call together stay
-    within ``max_wait`` (parallel runs sharing one rate limit queue for it).
+    slept: the response is handed back and becomes a clear error.
+
+    A limit refusal means "not executed, come back later", not a failure: with
+    parallel runs (AWX forks) sharing one subscription's limits it is routine.
+    So waiting one out does not use up ``max_retries`` (which is for server
+    errors and lost connections); instead the limit waits of one call stay
+    within ``max_wait`` seconds together.
     """
 
     def __init__(self, *args, **kwargs):
         self.max_wait = kwargs.pop("max_wait", 300)
         self.on_wait = kwargs.pop("on_wait", None)
-        self.announced_waited = kwargs.pop("announced_waited", 0.0)
+        self.limit_waited = kwargs.pop("limit_waited", 0.0)
         super(_LimitAwareRetry, self).__init__(*args, **kwargs)
 
     def new(self, **kw):
         retry = super(_LimitAwareRetry, self).new(**kw)
         retry.max_wait = self.max_wait
         retry.on_wait = self.on_wait
-        retry.announced_waited = self.announced_waited
+        retry.limit_waited = self.limit_waited
         return retry
 
     def get_retry_after(self, response):
@@ -135,23 +138,20 @@ class _LimitAwareRetry(Retry):
         if response is not None and response.status == 409 and not is_limit_reply(response.headers):
             # A 409 without exhausted limits (e.g. CODE 2003, EULA not accepted) will not pass by waiting.
             raise MaxRetryError(_pool, url, ResponseError("HTTP 409 without a limit"))
-        if response is not None:
+        if response is not None and response.status in LIMIT_STATUSES:
             wait = self.get_retry_after(response)
             if wait is not None and wait > self.max_wait:
                 # Give the response back to the caller instead of sleeping for hours.
                 raise MaxRetryError(_pool, url, ResponseError("wait of %ss exceeds max_wait" % wait))
-            if wait is not None and response.status in LIMIT_STATUSES:
-                if self.announced_waited + wait > self.max_wait:
-                    raise MaxRetryError(_pool, url, ResponseError("limit waits of this call exceed max_wait"))
-                # An announced wait: retried without counting against max_retries.
-                return self.new(history=self.history + (RequestHistory(method, url, error, response.status, None),))
+            if self.limit_waited + (wait or 0) > self.max_wait or (wait is None and self.limit_waited >= self.max_wait):
+                raise MaxRetryError(_pool, url, ResponseError("limit waits of this call exceed max_wait"))
+            # Retried without counting against max_retries; the history still grows the backoff.
+            return self.new(history=self.history + (RequestHistory(method, url, error, response.status, None),))
         return super(_LimitAwareRetry, self).increment(method, url, response, error, _pool, _stacktrace)
 
     def sleep(self, response=None):
         wait = self.get_retry_after(response) if response is not None else None
         limited = response is not None and response.status in LIMIT_STATUSES
-        if limited and wait is not None:
-            self.announced_waited += wait
         if wait is None and limited:
             # A concurrency refusal announces no wait: a slot frees as soon as one running call ends,
             # so keep the waits short, and spread parallel runs (AWX forks) refused together over at
@@ -163,6 +163,8 @@ class _LimitAwareRetry(Retry):
                 wait = max(self.get_backoff_time(), 0.2)
             # Jitter keeps parallel runs (AWX forks) from retrying in lockstep.
             wait += random.uniform(0, min(1.0, wait * 0.1))
+        if limited:
+            self.limit_waited += wait
         if self.on_wait:
             self.on_wait(wait, response)
         time.sleep(wait)

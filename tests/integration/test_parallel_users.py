@@ -60,7 +60,7 @@ def test_ten_users_in_parallel_within_a_concurrency_limit_of_two(qualys_sim, oci
                      "restricted_api_user_license": dict(LICENSE)}
         hosts = inventory(tmp_path / "inventory.yml")
         log = str(tmp_path / "ansible.log")
-        # Users may raise max_retries so that waits outlast a busy minute; the default (5) is for one run at a time.
+        # Default connection settings: limit refusals are waited out within max_wait, not counted as retries.
         env = awx_env(qualys_sim, oci_sim, {"ANSIBLE_LOG_PATH": log, "ANSIBLE_FORKS": "10"})
         started = time.time()
         first, first_recap = run_playbook_file("restricted_api_user_per_host.yml", hosts, variables, env, ["-f", "10"], str(tmp_path))

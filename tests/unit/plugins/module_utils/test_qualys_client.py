@@ -178,13 +178,23 @@ def test_wait_longer_than_max_wait_fails_at_once(server):
     assert len(server.requests) == 1
 
 
-def test_limit_retries_are_bounded(server):
+def test_limit_waits_are_bounded_by_max_wait_not_max_retries(server):
+    # Concurrency refusals announce no wait; they are waited out (parallel runs are routine) within max_wait.
     headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "0"})
-    server.script(*[Reply(409, SIMPLE % ("1960", "busy"), headers) for dummy in range(10)])
+    server.script(*[Reply(409, SIMPLE % ("1960", "busy"), headers) for dummy in range(20)])
+    started = time.monotonic()
     with pytest.raises(QualysError) as raised:
-        make_client(server, max_retries=2).fo("/api/2.0/fo/asset/group/", {"action": "list"})
-    assert raised.value.kind == "limit"
-    assert len(server.requests) == 3
+        make_client(server, max_retries=0, max_wait=2).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "limit" and raised.value.code == "1960"
+    assert 2 <= len(server.requests) < 20
+    assert time.monotonic() - started < 2 + 5
+
+
+def test_concurrency_refusals_do_not_use_up_retries(server):
+    busy = Reply(409, SIMPLE % ("1960", "busy"), LIMIT_HEADERS)
+    server.script(busy, busy, busy, Reply(body=OK_LIST))
+    make_client(server, max_retries=0, max_wait=30).msp("user.php", {"action": "add"}, write=True)
+    assert len(server.requests) == 4
 
 
 def test_announced_waits_do_not_use_up_retries_but_stay_within_max_wait(server):
