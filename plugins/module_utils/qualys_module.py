@@ -148,8 +148,10 @@ class QualysResourceModule(QualysModule):
             except QualysError as exc:
                 # Parallel runs (forks converging one shared object) race from the lookup to the
                 # create: when another run made the object meanwhile, converge that one.
-                # (After a lost reply _create_once has looked already.)
-                current = self.find() if self.recheck_failed_create and not exc.outcome_unknown else None
+                # Only a refusal of the request itself can mean that ("already exists"); auth, limit,
+                # format and transport errors cannot. (After a lost reply _create_once has looked already.)
+                racing = self.recheck_failed_create and exc.kind == "api" and not exc.outcome_unknown
+                current = self.find() if racing else None
                 if current is None:
                     raise
             self.module.warn("Another run created this object between the lookup and the create: continuing with it.")

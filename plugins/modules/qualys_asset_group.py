@@ -277,6 +277,9 @@ NAME_LISTS = ("dns_names", "netbios_names", "domains")
 
 class AssetGroupModule(QualysResourceModule):
     result_key = "asset_group"
+    # Several users may share one scope, converged by parallel forks: when a create is refused
+    # because another run just made the same asset group, converge that one.
+    recheck_failed_create = True
 
     def __init__(self):
         super(AssetGroupModule, self).__init__(ARGUMENT_SPEC, required_one_of=[("id", "title")])

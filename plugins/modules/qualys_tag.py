@@ -271,6 +271,9 @@ PLAIN_FIELDS = ("name", "parent_id", "color", "criticality_score", "description"
 
 class TagModule(QualysResourceModule):
     result_key = "tag"
+    # Several users may share one scope, converged by parallel forks: when a create is refused
+    # because another run just made the same tag, converge that one.
+    recheck_failed_create = True
 
     def __init__(self):
         super(TagModule, self).__init__(
