@@ -83,7 +83,7 @@ build: venv
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
 
 integration: venv link
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider tests/integration
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider --durations=12 tests/integration $(PYTEST_ARGS)
 
 test: venv
 	$(MAKE) --no-print-directory sanity
