@@ -143,14 +143,14 @@ class _LimitAwareRetry(Retry):
             if wait is not None and wait > self.max_wait:
                 # Give the response back to the caller instead of sleeping for hours.
                 raise MaxRetryError(_pool, url, ResponseError("wait of %ss exceeds max_wait" % wait))
-            if self.limit_waited + (wait or 0) > self.max_wait or (wait is None and self.limit_waited >= self.max_wait):
+            if self.limit_waited >= self.max_wait or self.limit_waited + (wait or 0) > self.max_wait:
                 raise MaxRetryError(_pool, url, ResponseError("limit waits of this call exceed max_wait"))
             # Retried without counting against max_retries; the history still grows the backoff.
             return self.new(history=self.history + (RequestHistory(method, url, error, response.status, None),))
         return super(_LimitAwareRetry, self).increment(method, url, response, error, _pool, _stacktrace)
 
     def sleep(self, response=None):
-        wait = self.get_retry_after(response) if response is not None else None
+        announced = wait = self.get_retry_after(response) if response is not None else None
         limited = response is not None and response.status in LIMIT_STATUSES
         if wait is None and limited:
             # A concurrency refusal announces no wait: a slot frees as soon as one running call ends,
@@ -164,6 +164,9 @@ class _LimitAwareRetry(Retry):
             # Jitter keeps parallel runs (AWX forks) from retrying in lockstep.
             wait += random.uniform(0, min(1.0, wait * 0.1))
         if limited:
+            # Backoff and jitter never stretch the limit waits of one call past max_wait
+            # (an announced wait is kept in full: increment() checked that it fits).
+            wait = min(wait, max(self.max_wait - self.limit_waited, announced or 0))
             self.limit_waited += wait
         if self.on_wait:
             self.on_wait(wait, response)

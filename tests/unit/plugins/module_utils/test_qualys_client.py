@@ -187,7 +187,7 @@ def test_limit_waits_are_bounded_by_max_wait_not_max_retries(server):
         make_client(server, max_retries=0, max_wait=2).fo("/api/2.0/fo/asset/group/", {"action": "list"})
     assert raised.value.kind == "limit" and raised.value.code == "1960"
     assert 2 <= len(server.requests) < 20
-    assert time.monotonic() - started < 2 + 5
+    assert time.monotonic() - started < 2 + 2  # waits capped at max_wait; the rest is the calls themselves
 
 
 def test_concurrency_refusals_do_not_use_up_retries(server):
