@@ -176,6 +176,39 @@ class PlayResult:
             self.rc, self.stats, failures, self.stdout[-4000:], self.stderr[-2000:])
 
 
+def playbook_env(record, collections_path=None, env=None):
+    """The environment of a test's ansible-playbook run: the collection, the recording callback, quiet warnings."""
+    run_env = dict(os.environ)
+    run_env.update({
+        "ANSIBLE_COLLECTIONS_PATH": collections_path or link_collection(),
+        "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+        "ANSIBLE_CALLBACKS_ENABLED": "scanops_record",
+        "SCANOPS_RECORD_FILE": record,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_DEPRECATION_WARNINGS": "0",
+        "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
+    })
+    run_env.update(env or {})
+    return run_env
+
+
+def run_command(arguments, cwd, env=None, collections_path=None, timeout=600):
+    """Run ``ansible-playbook <arguments>`` in ``cwd`` exactly as a user types it; return a PlayResult."""
+    with tempfile.TemporaryDirectory() as work:
+        record = os.path.join(work, "record.json")
+        command = [os.path.join(BIN, "ansible-playbook")] + list(arguments)
+        done = subprocess.run(command, cwd=cwd, env=playbook_env(record, collections_path, env),
+                              capture_output=True, text=True, timeout=timeout, check=False)
+        data = {}
+        if os.path.exists(record):
+            with open(record) as handle:
+                data = json.load(handle)
+        return PlayResult(done.returncode, done.stdout, done.stderr, data)
+
+
 def run_playbook(tasks, check=False, diff=False, verbosity=0, extra_vars=None, env=None,
                  module_defaults=None, play_vars=None, extra_args=()):
     """Run ``tasks`` in one play on localhost; return a PlayResult."""
@@ -186,43 +219,23 @@ def run_playbook(tasks, check=False, diff=False, verbosity=0, extra_vars=None, e
         play["vars"] = play_vars
     with tempfile.TemporaryDirectory() as work:
         playbook = os.path.join(work, "play.yml")
-        record = os.path.join(work, "record.json")
         with open(playbook, "w") as handle:
             json.dump([play], handle)
-        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook]
+        arguments = ["-i", "localhost,", "-c", "local", playbook]
         if check:
-            command.append("--check")
+            arguments.append("--check")
         if diff:
-            command.append("--diff")
+            arguments.append("--diff")
         if verbosity:
-            command.append("-" + "v" * verbosity)
+            arguments.append("-" + "v" * verbosity)
         if extra_vars:
             # From a file, as users pass secrets: -vvvv echoes command-line extra vars.
             vars_file = os.path.join(work, "extra_vars.json")
             with open(vars_file, "w") as handle:
                 json.dump(extra_vars, handle)
-            command += ["-e", "@" + vars_file]
-        command += list(extra_args)
-        run_env = dict(os.environ)
-        run_env.update({
-            "ANSIBLE_COLLECTIONS_PATH": link_collection(),
-            "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
-            "ANSIBLE_CALLBACKS_ENABLED": "scanops_record",
-            "SCANOPS_RECORD_FILE": record,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_DEPRECATION_WARNINGS": "0",
-            "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
-        })
-        run_env.update(env or {})
-        done = subprocess.run(command, cwd=work, env=run_env, capture_output=True, text=True, timeout=600, check=False)
-        data = {}
-        if os.path.exists(record):
-            with open(record) as handle:
-                data = json.load(handle)
-        return PlayResult(done.returncode, done.stdout, done.stderr, data)
+            arguments += ["-e", "@" + vars_file]
+        arguments += list(extra_args)
+        return run_command(arguments, cwd=work, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -301,3 +314,23 @@ def oci_ids(oci_sim):
 @pytest.fixture
 def oci_env():
     return dict(NO_SDK_RETRY_ENV)
+
+
+@pytest.fixture(scope="session")
+def installed_collection(tmp_path_factory):
+    """The collection as users get it: the built tarball installed into a collections path of its own.
+
+    Returns that collections path (for ANSIBLE_COLLECTIONS_PATH); playbooks run from it see only
+    what the tarball ships.
+    """
+    work = tmp_path_factory.mktemp("installed")
+    galaxy = os.path.join(BIN, "ansible-galaxy")
+    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(work / "dist"), REPO],
+                   check=True, capture_output=True, text=True, timeout=300)
+    tarballs = sorted((work / "dist").glob("scanops-qualys-*.tar.gz"))
+    assert len(tarballs) == 1, tarballs
+    path = str(work / "collections")
+    subprocess.run([galaxy, "collection", "install", "--force", "-p", path, str(tarballs[0])],
+                   check=True, capture_output=True, text=True, timeout=300,
+                   env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=path))
+    return path
