@@ -130,6 +130,7 @@ class Sims:
         fixtures = self.oci.fixtures
         return {
             "QUALYS_URL": self.qualys.url,
+            "QUALYS_GATEWAY_URL": self.qualys.url,
             "QUALYS_USERNAME": QUALYS_ADMIN[0],
             "QUALYS_PASSWORD": QUALYS_ADMIN[1],
             "QUALYS_CA_PATH": self.qualys.ca_path or "",
@@ -400,7 +401,7 @@ def overhead_play(sims, rounds):
         ("qualys_tag", {"name": "Bench tag", "os_contains": "Linux", "description": "bench"}),
         ("qualys_tag_info", {"name": "Bench tag"}),
         ("qualys_role", {"name": "Bench role", "description": "bench", "api_access": True, "ui_access": False,
-                         "permissions": {"VM": ["View"]}}),
+                         "permissions": {"VM": ["View"]}, "manage_definition": True}),
         ("qualys_role_info", {"name": "Bench role"}),
         ("qualys_service_user", user),
         ("qualys_service_user_info", {"external_id": "scanops-bench-user"}),
@@ -490,7 +491,8 @@ def fanout_inventory(users):
                            "city": "New York", "country": "United States of America", "address_state": "New York",
                            "scope": {"type": "asset_group", "name": "Fan-out scope %02d" % index,
                                      "ips": ["10.%d.%d.0/24" % (100 + index // 250, index % 250)]},
-                           "role": {"name": "API Read Only", "permissions": {"VM": ["View"]}}}}
+                           "role": {"name": "API Read Only", "permissions": {"VM": ["View"]},
+                                    "manage_definition": True}}}
     return {"all": {"hosts": hosts}}
 
 

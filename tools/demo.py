@@ -68,6 +68,8 @@ def main(argv):
         env.update({
             # Connection settings reach the modules the way AWX injects them: as environment variables.
             "QUALYS_URL": qualys["url"],
+            # A private URL has no known gateway: the simulator serves both.
+            "QUALYS_GATEWAY_URL": qualys["url"],
             "QUALYS_USERNAME": QUALYS_ADMIN[0],
             "QUALYS_PASSWORD": QUALYS_ADMIN[1],
             "QUALYS_CA_PATH": qualys["ca_path"] or "",

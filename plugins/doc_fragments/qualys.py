@@ -15,44 +15,53 @@ options:
   platform:
     description:
       - The Qualys platform (pod) the subscription lives on; selects the API server and gateway URLs.
+      - One of V(AE1), V(AU1), V(CA1), V(EU1), V(EU2), V(EU3), V(GOV1), V(IN1), V(KSA1), V(UK1), V(US1), V(US2), V(US3),
+        V(US4), in any case.
       - Mutually exclusive with O(url).
-      - If not set, the value of the E(QUALYS_PLATFORM) environment variable is used.
+      - If neither O(platform) nor O(url) is set on the task, the E(QUALYS_PLATFORM) or E(QUALYS_URL) environment
+        variable is used (setting both is an error). Either option on the task wins over both variables.
       - One of O(platform) or O(url) is required.
     type: str
-    choices: [AE1, AU1, CA1, EU1, EU2, EU3, GOV1, IN1, KSA1, UK1, US1, US2, US3, US4]
   url:
     description:
       - The API server URL, for private cloud platforms or a local simulator, for example V(https://qualysapi.qualys.com).
-      - Must use V(https://).
-      - If not set, the value of the E(QUALYS_URL) environment variable is used.
+      - Must use V(https://), and name the server only, without an API path such as C(/api/2.0/).
+      - If neither O(platform) nor O(url) is set on the task, the value of the E(QUALYS_URL) environment variable is used.
     type: str
   gateway_url:
     description:
-      - The gateway URL used for token authentication (C(/auth), C(/auth/oidc)) and gateway-only APIs.
-      - Defaults to the gateway of O(platform), or to O(url) when O(url) is set.
-      - If not set, the value of the E(QUALYS_GATEWAY_URL) environment variable is used.
+      - The gateway URL used for token authentication (C(/auth), C(/auth/oidc)) and gateway-only APIs (FIM, PM, ETM).
+      - Defaults to the gateway of O(platform), or of the platform whose API server O(url) is.
+      - For a private platform (an O(url) that is no platform's API server) there is no default, and token
+        authentication (O(auth_method=jwt), O(auth_method=oidc)) and the gateway checks of
+        M(scanops.qualys.qualys_connection_info) need it.
+      - If not set, the value of the E(QUALYS_GATEWAY_URL) environment variable is used, but only when the API server
+        also comes from the environment.
     type: str
   username:
     description:
       - Login of the Qualys account the module acts as.
       - The classic user APIs (C(/msp/...)) accept only Basic authentication, so user management needs O(username) and O(password).
-      - If not set, the value of the E(QUALYS_USERNAME) environment variable is used.
+      - If not set, the value of the E(QUALYS_USERNAME) environment variable is used, unless the task sets
+        O(client_id) or O(client_secret) and neither O(username) nor O(password), because credentials on the task are
+        never mixed with other credentials from the environment.
     type: str
     aliases: [user]
   password:
     description:
       - Password of O(username).
-      - If not set, the value of the E(QUALYS_PASSWORD) environment variable is used.
+      - If not set, the value of the E(QUALYS_PASSWORD) environment variable is used (as for O(username)).
     type: str
   client_id:
     description:
       - Client ID of a Qualys OAuth (OIDC) client, used to obtain a token from C(/auth/oidc).
-      - If not set, the value of the E(QUALYS_CLIENT_ID) environment variable is used.
+      - If not set, the value of the E(QUALYS_CLIENT_ID) environment variable is used, unless the task sets
+        O(username) or O(password) and neither O(client_id) nor O(client_secret).
     type: str
   client_secret:
     description:
       - Client secret of O(client_id).
-      - If not set, the value of the E(QUALYS_CLIENT_SECRET) environment variable is used.
+      - If not set, the value of the E(QUALYS_CLIENT_SECRET) environment variable is used (as for O(client_id)).
     type: str
   auth_method:
     description:
@@ -63,10 +72,10 @@ options:
       - V(auto) uses V(basic) when a username is given, otherwise V(oidc).
       - Tokens are kept for the module run and renewed once when Qualys answers HTTP 401.
       - The C(/msp) user APIs always use Basic authentication, whatever this option says.
-      - If not set, the value of the E(QUALYS_AUTH_METHOD) environment variable is used.
+      - If not set, the value of the E(QUALYS_AUTH_METHOD) environment variable is used when the credentials also come
+        from the environment; otherwise V(auto).
     type: str
     choices: [auto, basic, jwt, oidc]
-    default: auto
   validate_certs:
     description:
       - Verify the TLS certificate of the Qualys server. Turn off only for testing.
@@ -109,6 +118,9 @@ options:
     default: 300
 notes:
   - The modules call the Qualys API from the machine that runs the task; run them on the controller (C(localhost)).
+  - Connection options set on the task (or through C(module_defaults)) win over the environment variables, which fill
+    in only what the task leaves unset. Where to connect (O(platform)/O(url)) and which credentials (the
+    O(username)/O(password) pair or the O(client_id)/O(client_secret) pair) are taken as a whole from one place.
   - A warning is shown each time the module waits for a Qualys limit.
 """
 

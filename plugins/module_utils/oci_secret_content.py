@@ -31,6 +31,8 @@ LICENSE_KEYS = ('cid', 'aid', 'pwsUrl', 'pwsPort')
 LICENSE_OPTION_NAMES = {'cid': 'cid', 'aid': 'aid', 'pwsUrl': 'pws_url', 'pwsPort': 'pws_port'}
 
 CONTENT_FORMATS = ('auto', 'plain', 'base64')
+# What ``content`` must hold: anything, or a Qualys agent license.
+CONTENT_KINDS = ('any', 'license')
 
 _BASE64_CHARS = re.compile(r'^[A-Za-z0-9+/]*={0,2}$')
 _WHITESPACE = re.compile(r'\s+')
@@ -172,11 +174,29 @@ def _json_of(data):
         return None
 
 
+def _looks_like_base64_json(text):
+    """True when ``text`` is base64 characters whose start decodes to ``{`` or ``[``.
+
+    That is how a pasted JSON document in base64 begins (``eyJ...``, ``ewo...``),
+    so such text that does not decode cleanly is a damaged paste, not plain text.
+    """
+    compact = _WHITESPACE.sub('', text)
+    if len(compact) < 8 or not re.match(r'^[A-Za-z0-9+/]+=*$', compact):
+        return False
+    try:
+        head = base64.b64decode(compact[:8], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return head.lstrip()[:1] in (b'{', b'[')
+
+
 def decode_content(content, content_format='auto'):
     """Bytes meant by ``content`` given as plain text or base64.
 
     ``auto`` takes the string as base64 when it decodes (whitespace and line
-    breaks allowed) to UTF-8 JSON; anything else is plain text.
+    breaks allowed) to UTF-8 JSON, and as plain text when it does not look like
+    base64 at all. Base64 of JSON that does not decode cleanly (a truncated
+    paste) is refused rather than stored as text.
     """
     if content_format not in CONTENT_FORMATS:
         raise ContentError('content_format must be one of %s' % ', '.join(CONTENT_FORMATS))
@@ -192,6 +212,9 @@ def decode_content(content, content_format='auto'):
         return decoded
     if decoded is not None and _json_of(decoded) is not None:
         return decoded
+    if _looks_like_base64_json(content):
+        raise ContentError('content looks like base64-encoded JSON but does not decode to complete JSON (a truncated or '
+                           'damaged paste?): paste it again whole, or set content_format=plain to store the text as it is')
     return content.encode('utf-8')
 
 
@@ -214,9 +237,21 @@ def desired_content(params):
     elif params.get('credentials') is not None:
         data = credentials_bytes(params['credentials'])
     elif params.get('content') is not None:
-        data = decode_content(params['content'], params.get('content_format') or 'auto')
+        content_format = params.get('content_format') or 'auto'
+        kind = params.get('content_kind') or 'any'
+        if kind not in CONTENT_KINDS:
+            raise ContentError('content_kind must be one of %s' % ', '.join(CONTENT_KINDS))
+        data = decode_content(params['content'], content_format)
         doc = _json_of(data)
-        if looks_like_license(doc):
+        if doc is None and content_format == 'plain':
+            decoded = _strict_b64decode(params['content'])
+            if decoded is not None and looks_like_license(_json_of(decoded)):
+                raise ContentError('content_format=plain but content is a base64-encoded license: it would be stored '
+                                   'encoded twice; set content_format=base64 (or auto)')
+        if kind == 'license' and doc is None:
+            raise ContentError('content_kind=license but content is not a license JSON object with the keys %s '
+                               '(after reading it as content_format=%s)' % (', '.join(LICENSE_KEYS), content_format))
+        if kind == 'license' or looks_like_license(doc):
             validate_license_document(doc, 'content')
     else:
         return None

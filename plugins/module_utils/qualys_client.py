@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import random
 import socket
 import threading
@@ -59,17 +60,20 @@ PLATFORMS = {
 }
 
 # The argument spec every Qualys module shares; documented by the
-# scanops.qualys.qualys doc fragment.
+# scanops.qualys.qualys doc fragment. Where to connect and as whom have no
+# argument-spec fallback: resolve_connection() fills them in from the
+# environment only where the task gave nothing, so options on the task win
+# (an AWX credential's QUALYS_URL never clashes with platform on the task, and
+# client_id/client_secret on the task are never mixed with an injected password).
 QUALYS_AUTH_ARGSPEC = dict(
-    platform=dict(type="str", choices=sorted(PLATFORMS), fallback=(env_fallback, ["QUALYS_PLATFORM"])),
-    url=dict(type="str", fallback=(env_fallback, ["QUALYS_URL"])),
-    gateway_url=dict(type="str", fallback=(env_fallback, ["QUALYS_GATEWAY_URL"])),
-    username=dict(type="str", aliases=["user"], fallback=(env_fallback, ["QUALYS_USERNAME"])),
-    password=dict(type="str", no_log=True, fallback=(env_fallback, ["QUALYS_PASSWORD"])),
-    client_id=dict(type="str", fallback=(env_fallback, ["QUALYS_CLIENT_ID"])),
-    client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["QUALYS_CLIENT_SECRET"])),
-    auth_method=dict(type="str", choices=["auto", "basic", "jwt", "oidc"], default="auto",
-                     fallback=(env_fallback, ["QUALYS_AUTH_METHOD"])),
+    platform=dict(type="str"),
+    url=dict(type="str"),
+    gateway_url=dict(type="str"),
+    username=dict(type="str", aliases=["user"]),
+    password=dict(type="str", no_log=True),
+    client_id=dict(type="str"),
+    client_secret=dict(type="str", no_log=True),
+    auth_method=dict(type="str", choices=["auto", "basic", "jwt", "oidc"]),
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["QUALYS_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["QUALYS_CA_PATH"])),
     proxy_url=dict(type="str", fallback=(env_fallback, ["QUALYS_PROXY_URL"])),
@@ -79,9 +83,93 @@ QUALYS_AUTH_ARGSPEC = dict(
 )
 
 QUALYS_AUTH_OPTIONS = dict(
-    required_together=[("username", "password"), ("client_id", "client_secret")],
     mutually_exclusive=[("platform", "url")],
 )
+
+# Option -> environment variable, for the options resolve_connection() fills in.
+CONNECTION_ENV = {
+    "platform": "QUALYS_PLATFORM",
+    "url": "QUALYS_URL",
+    "gateway_url": "QUALYS_GATEWAY_URL",
+    "username": "QUALYS_USERNAME",
+    "password": "QUALYS_PASSWORD",
+    "client_id": "QUALYS_CLIENT_ID",
+    "client_secret": "QUALYS_CLIENT_SECRET",
+    "auth_method": "QUALYS_AUTH_METHOD",
+}
+AUTH_METHODS = ("auto", "basic", "jwt", "oidc")
+
+
+def resolve_connection(params, environ=None):
+    """``params`` with the connection options the task left unset taken from the environment.
+
+    Options on the task (or from module_defaults) decide, in groups, so the
+    environment never completes them into something the task did not ask for:
+
+    - where: ``platform``/``url`` from the task, else from QUALYS_PLATFORM/QUALYS_URL;
+      QUALYS_GATEWAY_URL only goes with an endpoint from the environment;
+    - who: a username or password on the task uses only the username/password pair
+      (completed from the environment), a client_id or client_secret on the task only
+      the OIDC client pair; with neither on the task, both pairs come from the environment;
+    - how: ``auth_method`` from the task, else QUALYS_AUTH_METHOD when the credentials
+      came from the environment too, else ``auto``.
+
+    Adds ``auth_source`` (``task`` or ``environment``) for results. Raises QualysError
+    for settings that contradict each other.
+    """
+    environ = os.environ if environ is None else environ
+    resolved = dict(params)
+
+    def env(option):
+        value = environ.get(CONNECTION_ENV[option])
+        return value.strip() if value and value.strip() else None
+
+    if not (params.get("platform") or params.get("url")):
+        if env("platform") and env("url"):
+            raise QualysError("QUALYS_PLATFORM and QUALYS_URL are both set: set only one of them, or set platform "
+                              "or url on the task.", kind="config")
+        resolved["platform"], resolved["url"] = env("platform"), env("url")
+        if not params.get("gateway_url"):
+            resolved["gateway_url"] = env("gateway_url")
+    if resolved.get("platform"):
+        resolved["platform"] = _platform_name(resolved["platform"])
+
+    task_user = bool(params.get("username") or params.get("password"))
+    task_client = bool(params.get("client_id") or params.get("client_secret"))
+    pairs = []
+    if task_user or not task_client:
+        pairs.append(("username", "password"))
+    if task_client or not task_user:
+        pairs.append(("client_id", "client_secret"))
+    for option in ("username", "password", "client_id", "client_secret"):
+        if not any(option in pair for pair in pairs):
+            resolved[option] = params.get(option) or None
+        elif not params.get(option):
+            resolved[option] = env(option)
+    resolved["auth_source"] = "task" if task_user or task_client else "environment"
+
+    method = params.get("auth_method")
+    if not method:
+        method = env("auth_method") if resolved["auth_source"] == "environment" else None
+        if method and method.lower() not in AUTH_METHODS:
+            raise QualysError("QUALYS_AUTH_METHOD must be one of %s, got %r." % (", ".join(AUTH_METHODS), method),
+                              kind="config")
+    resolved["auth_method"] = (method or "auto").lower()
+    for first, second in (("username", "password"), ("client_id", "client_secret")):
+        if bool(resolved.get(first)) != bool(resolved.get(second)):
+            given, missing = (first, second) if resolved.get(first) else (second, first)
+            raise QualysError("%s is set but %s is not: set %s too (or %s)." % (
+                given, missing, missing, CONNECTION_ENV[missing]), kind="config")
+    return resolved
+
+
+def _platform_name(value):
+    """A platform code in any case (us2, Us2) as the table spells it."""
+    name = value.strip().upper()
+    if name not in PLATFORMS:
+        raise QualysError("platform must be one of %s, got %r." % (", ".join(sorted(PLATFORMS)), value), kind="config")
+    return name
+
 
 # Statuses that mean "not executed, come back later": safe to repeat any call.
 LIMIT_STATUSES = frozenset([409, 429])
@@ -210,7 +298,10 @@ class QualysClient:
 
     def __init__(self, params, warn=None):
         if not HAS_REQUESTS:
-            raise QualysError("The Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR, kind="dependency")
+            raise QualysError(
+                "The Python library 'requests' is required on the machine that runs the task (pip install requests "
+                "defusedxml). Run the task on the controller (delegate_to: localhost), where the collection's "
+                "requirements are installed: %s" % REQUESTS_IMPORT_ERROR, kind="dependency")
         self.params = params
         self.warn = warn or (lambda msg: None)
         check_limits(params)
@@ -292,6 +383,8 @@ class QualysClient:
         """
         if idempotent is None:
             idempotent = not write
+        if family == "gateway" and not base_url:
+            self._require_gateway("The %s API" % path.split("/")[1].upper())
         url = (base_url or (self.gateway_url if family == "gateway" else self.api_url)) + path
         headers = dict(extra_headers or {})
         auth = None
@@ -397,9 +490,17 @@ class QualysClient:
                 "(or QUALYS_USERNAME and QUALYS_PASSWORD)." % family, kind="config")
         return (username, password)
 
+    def _require_gateway(self, what):
+        if not self.gateway_url:
+            raise QualysError(
+                "%s goes through the Qualys gateway, which is not known for url %s (not a platform's API server): "
+                "set gateway_url (or QUALYS_GATEWAY_URL) to the gateway of this platform, for example "
+                "https://gateway.qg1.apps.example.com." % (what, self.api_url), kind="config")
+
     def _get_token(self):
         if self._token and time.time() < self._token_expiry:
             return self._token
+        self._require_gateway("Token authentication (auth_method=%s)" % self.method)
         if self.method == "oidc":
             response = self._send("POST", self.gateway_url + "/auth/oidc", True, data=None, json_body=None, params=None,
                                   headers={"clientId": self.params["client_id"], "clientSecret": self.params["client_secret"]},
@@ -424,15 +525,45 @@ class QualysClient:
         return self._token
 
 
-def is_limit_reply(headers):
-    """True when the limit headers say a rate or concurrency limit refused the call."""
+def is_limit_reply(headers, status=None, code=None):
+    """True when a reply is a rate or concurrency limit refusal: the call was not run and may be sent again later.
+
+    ``status`` is the HTTP status when the caller has it (None: a 409 or 429 whose
+    body is not read yet, as in the retry policy); ``code`` is the Qualys code of
+    the body when the caller has parsed it.
+
+    - Only a 409 or a 429 can be a refusal. A served reply that took the last
+      slot carries ``X-RateLimit-Remaining: 0``, a ``ToWait`` and possibly
+      ``Running`` equal to ``Limit``, and is not one.
+    - A 429 (gateway) is always one.
+    - A known code decides: 1960 (concurrency) and 1965 (rate) are refusals, any
+      other (2003: EULA not accepted) is not, whatever the headers say.
+    - Without a code, the headers decide: a ``ToWait`` or ``Remaining`` 0 (rate),
+      or ``X-Concurrency-Limit-Running`` at or above a non-zero ``Limit``.
+
+    What Running counts is not settled: Qualys documents it as including the
+    current call (a served call then shows at most the limit, a refused one the
+    limit + 1), while recorded live replies show 0 for a lone call (only the
+    other calls: a served call shows at most the limit - 1, a refused one the
+    limit). ``Running >= Limit`` on a 409 is a refusal under both readings; the
+    status check keeps ``Running == Limit`` on a served reply from being read
+    as one. Left open: without the body, a 409 that is not a limit but shows
+    ``Running == Limit`` (a served call under the documented reading) reads as
+    a refusal; its code, when passed, settles it.
+    """
     def number(name):
         value = (headers.get(name) or "").strip()
         return int(value) if value.isdigit() else None
 
+    if status is not None and status not in (409, 429):
+        return False
+    if status == 429:
+        return True
+    if code is not None and str(code).strip():
+        return str(code).strip() in ("1960", "1965")
     to_wait, remaining = number("X-RateLimit-ToWait-Sec"), number("X-RateLimit-Remaining")
     running, limit = number("X-Concurrency-Limit-Running"), number("X-Concurrency-Limit-Limit")
-    return bool(to_wait) or remaining == 0 or (running is not None and limit is not None and running >= limit)
+    return bool(to_wait) or remaining == 0 or (running is not None and bool(limit) and running >= limit)
 
 
 def check_limits(params):
@@ -445,22 +576,31 @@ def check_limits(params):
 
 
 def resolve_endpoints(params):
-    """(API server URL, gateway URL) from ``platform`` or ``url``/``gateway_url``."""
+    """(API server URL, gateway URL or None) from ``platform`` or ``url``, and ``gateway_url``.
+
+    With ``url`` alone, the gateway is known only when ``url`` is a platform's API
+    server; for a private platform it stays None until ``gateway_url`` is set, and
+    token authentication and gateway APIs then fail with an error naming it.
+    """
     url = params.get("url")
+    gateway = params.get("gateway_url")
     if url:
         api_url = _validated_url(url, "url")
-        gateway = params.get("gateway_url")
-        gateway_url = _validated_url(gateway, "gateway_url") if gateway else api_url
-        return api_url, gateway_url
+        if gateway:
+            return api_url, _validated_url(gateway, "gateway_url")
+        for known_api, known_gateway in PLATFORMS.values():
+            if _host(known_api).lower() == _host(api_url).lower():
+                return api_url, known_gateway
+        return api_url, None
     platform = params.get("platform")
     if not platform:
-        raise QualysError("Set platform (one of %s) or url (or QUALYS_PLATFORM / QUALYS_URL)." % ", ".join(sorted(PLATFORMS)),
-                          kind="config")
-    if platform not in PLATFORMS:
-        raise QualysError("platform must be one of %s, got %r." % (", ".join(sorted(PLATFORMS)), platform), kind="config")
-    api_url, gateway_url = PLATFORMS[platform]
-    if params.get("gateway_url"):
-        gateway_url = _validated_url(params["gateway_url"], "gateway_url")
+        raise QualysError(
+            "Set platform (one of %s) or url (or QUALYS_PLATFORM / QUALYS_URL). If the environment variables are set on "
+            "the controller, run the task there (delegate_to: localhost): a task on a managed host does not see them."
+            % ", ".join(sorted(PLATFORMS)), kind="config")
+    api_url, gateway_url = PLATFORMS[_platform_name(platform)]
+    if gateway:
+        gateway_url = _validated_url(gateway, "gateway_url")
     return api_url, gateway_url
 
 
@@ -484,9 +624,12 @@ def _validated_url(value, name):
     scheme, sep, rest = value.partition("://")
     if not sep or scheme.lower() != "https" or not rest:
         raise QualysError("%s must be an https:// URL such as https://qualysapi.qualys.com, got %r." % (name, value), kind="config")
-    host = rest.split("/")[0]
+    host, _sep, path = rest.partition("/")
     if not host or any(c in host for c in " @?#"):
         raise QualysError("%s must be an https:// URL with a host name, got %r." % (name, value), kind="config")
+    if path.lower().startswith(("api/", "msp/", "qps/", "auth")):
+        raise QualysError("%s must be the base URL of the server, without an API path: give https://%s, not %r." % (
+            name, host, value), kind="config")
     return value
 
 

@@ -8,6 +8,16 @@ One cheap read per application, as a connector's "test connection" makes it:
 VMDR through the VM/PC API (``/api/2.0``, Basic or Bearer), FIM, PM and ETM
 through the gateway with a JWT. Every failure becomes a result that says what
 to fix; nothing here raises for a refused check.
+
+Where the gateway requests come from (none is confirmed against a live
+subscription by this project): FIM ``POST /fim/v2/events/count`` with ``{}``
+as public clients send it; PM ``GET /pm/v1/deploymentjobs/summary`` with the
+query qualysdk sends for its job list (``platform``, ``pageNumber``, plus
+``pageSize``); ETM ``POST /etm/api/rest/v1/reports/list`` with the body of the
+Qualys documentation's sample (``{"offset": 0, "limit": 1}``). Because PM's
+query comes from a client rather than from Qualys, a PM reply of HTTP 400 that
+is not an authentication refusal counts as "reachable and authorised": the
+gateway took the token and PM itself answered.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,12 +43,20 @@ LABELS = {
 VMDR_PATH = "/api/2.0/fo/asset/host/vm/detection/"
 VMDR_PARAMS = {"action": "list", "truncation_limit": "1"}
 
-# Gateway reads: (method, path, query, JSON body). Paths as public clients call them.
+# Gateway reads: (method, path, query, JSON body), as public sources show them (see the module docstring).
 GATEWAY_READS = {
     "fim": ("POST", "/fim/v2/events/count", None, {}),
-    "pm": ("GET", "/pm/v1/deploymentjobs", {"pageSize": "1"}, None),
-    "etm": ("POST", "/etm/api/rest/v1/reports/list", None, {"pageSize": 1}),
+    "pm": ("GET", "/pm/v1/deploymentjobs/summary", {"platform": "Windows", "pageNumber": "0", "pageSize": "1"}, None),
+    "etm": ("POST", "/etm/api/rest/v1/reports/list", None, {"offset": 0, "limit": 1}),
 }
+# Applications whose HTTP 400 (when not an authentication refusal) still proves access: the request shape is a
+# public client's, not Qualys' own, so a 400 says more about our query than about the credentials.
+REACHABLE_ON_400 = frozenset(["pm"])
+# Codes and words of a 400 that is really an authentication or entitlement refusal.
+AUTH_CODES = frozenset(["401", "403", "2000", "2001", "2002", "2003", "2004", "INVALID_CREDENTIALS", "UNAUTHORIZED",
+                        "INSUFFICIENT_PERMISSION"])
+AUTH_WORDS = re.compile(r"unauthori[sz]|authenticat|credential|token|forbidden|access denied|permission|"
+                        r"not enabled|not entitled|subscription|registration|eula|expired|inactive|api access", re.I)
 
 # Errors that leave no reason to try the next gateway application: no token, no route.
 GATEWAY_BLOCKING_KINDS = frozenset(["auth", "config", "dns", "tls", "transport"])
@@ -179,11 +197,11 @@ def platform_of(api_url):
     return None
 
 
-def healthy_result(endpoint, response):
+def healthy_result(endpoint, response, note=None):
     return {
         "healthy": True, "called": True, "endpoint": endpoint, "http_status": response.status if response else None,
         "error_code": None, "error_text": None, "reason": None, "fix": None,
-        "limits": response.limits() if response is not None else {},
+        "limits": response.limits() if response is not None else {}, "note": note,
     }
 
 
@@ -193,7 +211,7 @@ def failure_result(name, endpoint, reason, code=None, text=None, response=None, 
         "http_status": response.status if response is not None else None,
         "error_code": None if code is None else str(code), "error_text": text, "reason": reason,
         "fix": FIXES[reason].format(label=LABELS[name], endpoint=endpoint),
-        "limits": response.limits() if response is not None else {},
+        "limits": response.limits() if response is not None else {}, "note": None,
     }
 
 
@@ -233,15 +251,44 @@ def gateway_exception(name, exc, endpoint):
 
 def gateway_failure(name, response, endpoint):
     code, text = _json_code_text(response)
-    if response.status == 409 and (code == "2003" or "EULA" in (text or "").upper() or "REGISTRATION" in (text or "").upper()):
+    status = response.status
+    if status in (400, 409) and _eula_refusal(code, text):
         reason = "eula_not_accepted"
-    elif response.status in (409, 429) and (response.status == 429 or is_limit_reply(response.headers)):
+    elif is_limit_reply(response.headers, status=status, code=code):
         reason = "limit"
-    elif response.status == 401:
+    elif status == 401:
         reason = "token_rejected"
+    elif status == 400 and (code in AUTH_CODES or AUTH_WORDS.search(text or "")):
+        reason = _auth_400_reason(code, text)
+    elif status == 400 and name in REACHABLE_ON_400:
+        said = "%s: %s" % (code, text) if code else (text or "no reply text")
+        note = ("%s answered HTTP 400 (%s): reachable and authorised, since the gateway accepted the token and the "
+                "application itself answered. This check's request follows a public client, not a Qualys sample, and "
+                "may not be the shape the application expects." % (LABELS[name], said))
+        return healthy_result(endpoint, response, note)
+    elif status == 409:
+        reason = "error"  # neither the EULA nor a limit: waiting will not help
     else:
-        reason = _status_reason(response.status)
+        reason = _status_reason(status)
     return failure_result(name, endpoint, reason, code, text, response)
+
+
+def _eula_refusal(code, text):
+    upper = (text or "").upper()
+    return code == "2003" or "EULA" in upper or "REGISTRATION" in upper
+
+
+def _auth_400_reason(code, text):
+    """The reason of a 400 that refuses the caller rather than the request."""
+    lower = (text or "").lower()
+    if code in ("403", "2004", "INSUFFICIENT_PERMISSION") or re.search(
+            r"permission|not enabled|not entitled|subscription|forbidden|access denied", lower):
+        return "not_subscribed_or_no_permission"
+    if code == "2001" or "expired" in lower:
+        return "account_expired"
+    if code == "2002" or "inactive" in lower:
+        return "account_inactive"
+    return "token_rejected"
 
 
 def _status_reason(status):
@@ -308,6 +355,8 @@ def _json_code_text(response):
             payload = json.loads(body)
         except ValueError:
             payload = None
+    if isinstance(payload, dict) and isinstance(payload.get("_error"), dict):
+        payload = payload["_error"]  # PM's error shape, as qualysdk reads it
     if isinstance(payload, dict):
         if isinstance(payload.get("ServiceResponse"), dict):
             service = payload["ServiceResponse"]

@@ -23,6 +23,7 @@ from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client impor
     QUALYS_AUTH_ARGSPEC,
     QUALYS_AUTH_OPTIONS,
     QualysClient,
+    resolve_connection,
 )
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 
@@ -42,12 +43,19 @@ class QualysModule:
         self.module = AnsibleModule(
             argument_spec=qualys_argument_spec(**argument_spec),
             supports_check_mode=supports_check_mode,
-            required_together=list(QUALYS_AUTH_OPTIONS["required_together"]) + list(required_together or []),
+            required_together=required_together,
             mutually_exclusive=list(QUALYS_AUTH_OPTIONS["mutually_exclusive"]) + list(mutually_exclusive or []),
             **kwargs
         )
         self.params = self.module.params
         self._client = None
+        try:
+            self.params.update(resolve_connection(self.params))
+        except QualysError as exc:
+            self.module.fail_json(msg=str(exc), **exc.as_result())
+        # Values taken from the environment here are not known to AnsibleModule as secrets.
+        self.keep_secret(self.params.get("password"))
+        self.keep_secret(self.params.get("client_secret"))
         if self.params.get("proxy_url"):
             # A proxy URL may carry a password (http://user:secret@proxy:3128).
             self.keep_secret(urlsplit(self.params["proxy_url"]).password)

@@ -21,17 +21,28 @@ filters, ``add``/``remove``/``set`` collections):
 
 Confirm these paths, field names and permission identifiers against the
 Administration API guide of your subscription before relying on them; if they
-differ, this file is the only one to change. When the subscription answers
-HTTP 404 (or a QPS code in ``UNAVAILABLE_CODES``), ``RoleApiUnavailable`` is
-raised and the modules fall back to what is documented.
+differ, this file is the only one to change.
+
+"Not offered": nothing public says what a subscription without this API
+answers. So the FIRST role search must get a clean answer -- HTTP 200, a JSON
+ServiceResponse with responseCode SUCCESS and Role objects as data -- and
+anything else it gets back (any other HTTP status, any other responseCode, an
+HTML, XML, empty or broken body) raises ``RoleApiUnavailable``, quoting the
+answer; the modules then fall back to what is documented. Only a call that got
+no answer at all (transport, TLS, timeout) keeps its own error. Once the API
+has answered cleanly, later calls fail with their own errors, except HTTP 404
+or a QPS code in ``UNAVAILABLE_CODES``, which still mean "not offered".
 
 ``find_holder()`` is NOT a guess: it uses the documented ``search/am/user``
-filter ``roleName`` to see whether any user holds a role of a given name.
+filter ``roleName`` (Basic authentication when a login and password are set)
+to see whether any user holds a role of a given name.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import json
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
@@ -52,20 +63,43 @@ WIRE_NAMES = (
 
 
 class RoleApiUnavailable(QualysError):
-    """The subscription does not offer the role definition API."""
+    """The subscription does not offer the role definition API; ``cause`` is the QualysError of its answer."""
 
     def __init__(self, cause, operation="search"):
-        answer = "HTTP %s" % cause.status if cause.status == 404 else "%s (HTTP %s)" % (cause.code, cause.status)
         super(RoleApiUnavailable, self).__init__(
-            "This Qualys subscription does not offer the role definition API: POST /qps/rest/2.0/%s/%s answered %s"
-            % (operation, ROLE_OBJECT, answer), code=cause.code, status=cause.status, kind="unsupported")
+            "This Qualys subscription does not offer the role definition API: POST /qps/rest/2.0/%s/%s gave no clean "
+            "QPS SUCCESS (%s)" % (operation, ROLE_OBJECT, cause.message), code=cause.code, status=cause.status,
+            kind="unsupported")
 
 
 def is_unavailable(exc):
-    """Whether a QualysError says the role API is not offered at all."""
+    """Whether a QualysError of a role call made AFTER a clean first search says the API is not offered."""
     if exc.code is not None and str(exc.code) in UNAVAILABLE_CODES:
         return True
     return exc.status == 404 and str(exc.code) != "OBJECT_NOT_FOUND"
+
+
+def first_search_problem(response):
+    """None when ``response`` is a clean role search answer, else a QualysError that says what it was.
+
+    Clean: HTTP 200, a JSON ServiceResponse, responseCode SUCCESS, data (if any) ``{"Role": {...}}`` objects.
+    """
+    try:
+        formats.parse_qps_reply(response)
+    except QualysError as exc:
+        return exc
+    # parse_qps_reply accepted it: a SUCCESS, but maybe in XML or with an error status.
+    body = (response.text or "").strip()
+    if response.status != 200 or not body.startswith("{"):
+        return QualysError("Unexpected reply from Qualys: HTTP %s, %s with responseCode SUCCESS"
+                           % (response.status, response.content_type or "no content type"),
+                           status=response.status, kind="format")
+    data = json.loads(body)["ServiceResponse"].get("data")
+    items = data if isinstance(data, list) else [data] if data else []
+    if any(not isinstance(item, dict) or not isinstance(item.get("Role"), dict) for item in items):
+        return QualysError("Unexpected reply from Qualys: HTTP 200, a QPS SUCCESS whose data are not Role objects",
+                           status=response.status, kind="format")
+    return None
 
 
 # -- permissions: {MODULE: [Name, ...]} -------------------------------------------------
@@ -154,18 +188,26 @@ def role_to_api(fields):
     return {"Role": payload}
 
 
-def manual_instructions(role, action="create"):
-    """What to do by hand in the Administration utility when the API is not offered."""
+def manual_instructions(role, action="create", exists=False):
+    """What to do by hand in the Qualys UI when the role API is not offered.
+
+    ``exists``: a user holds a role of that name, so only its definition is left to check.
+    """
     if action == "delete":
-        return ("Delete the role '%s' by hand in the Administration utility (Role Management)." % role["name"])
-    return ("Create the role by hand in the Administration utility (Role Management > New Role): name '%s'%s; "
-            "Access Permissions: UI Access %s, API Access %s; permissions: %s. "
-            "Then run this task with manage_definition=false to check that it exists." % (
-                role["name"],
-                ", description '%s'" % role["description"] if role.get("description") else "",
-                "on" if role.get("ui_access") else "off",
-                "on" if role.get("api_access") else "off",
-                permissions_text(role.get("permissions"))))
+        return "Delete the role '%s' by hand in the Qualys UI: Administration > Roles (Role Management)." % role["name"]
+    api = "on" if role.get("api_access") else "off"
+    ui = "on" if role.get("ui_access") else "off"
+    permissions = permissions_text(role.get("permissions"))
+    if exists:
+        # Permissions None: the task did not say which, so there are none to check.
+        return ("A role called '%s' exists (a user holds it), but its definition cannot be read or changed without "
+                "that API: check by hand in the Qualys UI, Administration > Roles, that it has API Access %s%s." % (
+                    role["name"], api, " and UI Access %s" % ui if role.get("permissions") is None
+                    else ", UI Access %s and the permissions %s" % (ui, permissions)))
+    return ("Create the role by hand in the Qualys UI: Administration > Roles (Role Management), New Role; name '%s'%s; "
+            "under Access Permissions turn API Access %s and UI Access %s; permissions: %s; save." % (
+                role["name"], ", description '%s'" % role["description"] if role.get("description") else "",
+                api, ui, permissions))
 
 
 class RoleAdapter:
@@ -173,6 +215,18 @@ class RoleAdapter:
 
     def __init__(self, client):
         self.client = client
+        # Unknown until the first role search has answered cleanly (see first_search_problem).
+        self.offered = None
+
+    def _first_search(self, body):
+        """The first role search: anything but a clean answer means the API is not offered."""
+        response = self.client.request("POST", "/qps/rest/2.0/search/%s" % ROLE_OBJECT, family="qps", json_body=body,
+                                       extra_headers={"Accept": "application/json"})
+        problem = first_search_problem(response)
+        if problem is not None:
+            raise RoleApiUnavailable(problem, "search")
+        self.offered = True
+        return formats.parse_qps_reply(response)
 
     def _call(self, operation, object_id=None, body=None, write=False, idempotent=None):
         try:
@@ -197,7 +251,7 @@ class RoleAdapter:
             if last_id is not None:
                 query.append(("id", "GREATER", str(last_id)))
             body = formats.qps_request(criteria=query, preferences={"limitResults": page_size})
-            reply = self._call("search", body=body)
+            reply = self._first_search(body) if self.offered is None else self._call("search", body=body)
             found.extend(role_from_api(obj) for obj in reply["data"])
             if not reply["has_more"] or not reply["data"]:
                 break
@@ -248,11 +302,18 @@ class RoleAdapter:
         no user holds cannot be seen this way.
         """
         body = formats.qps_request(criteria=[("roleName", "EQUALS", name)], preferences={"limitResults": 1})
-        reply = self.client.qps("search", USER_OBJECT, body=body)
+        reply = self.client.qps("search", USER_OBJECT, body=body, credentials=self._basic_credentials())
         for user in reply["data"]:
             for role in formats.qps_list(user.get("roleList")):
                 if isinstance(role, dict) and role.get("name") == name:
                     return {"id": _int_id(role.get("id")), "name": name}
+        return None
+
+    def _basic_credentials(self):
+        """The documented am/user API takes Basic authentication: use it whenever a login and password are set."""
+        params = getattr(self.client, "params", None) or {}
+        if params.get("username") and params.get("password"):
+            return (params["username"], params["password"])
         return None
 
 

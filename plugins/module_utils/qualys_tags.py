@@ -7,7 +7,11 @@
 Shared by ``qualys_tag``, ``qualys_tag_info`` and the modules that scope a
 user by tag. A tag dict has the keys of ``TAG_KEYS``; ``children`` is the
 sorted list of child names. The ids of the children, which an update needs
-to remove one, are kept apart under ``CHILD_IDS`` and dropped by ``public()``.
+to remove one, are kept apart under ``CHILD_IDS``, and why Qualys owns a
+system tag under ``OWNER``; ``public()`` drops both.
+
+Fields of a reply that are not read here (``tagUuid``, ``reEvalStatus`` and
+whatever Qualys adds next) are ignored.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,8 +34,15 @@ SYSTEM_TAG_NAMES = frozenset([
     "Internet Facing Assets",
     "Passive Sensor",
 ])
-# Rules Qualys assigns to the tags it makes for asset groups and business units.
+# Rule types that may mark the tags Qualys makes for asset groups and business units. No public source shows
+# which rule type those tags carry; these are kept as one more reason never to write such a tag.
 SYSTEM_RULE_TYPES = frozenset(["ASSET_GROUP", "BUSINESS_INFORMATION"])
+# The system tags under which Qualys keeps one tag per asset group and one per business unit; every tag below
+# them is Qualys' own, marked or not with srcAssetGroupId / srcBusinessUnitId.
+ASSET_GROUPS_TAG = "Asset Groups"
+BUSINESS_UNITS_TAG = "Business Units"
+OWNED_PARENTS = {ASSET_GROUPS_TAG: "asset_group", BUSINESS_UNITS_TAG: "business_unit"}
+PER_CHILD = {"asset_group": "asset group", "business_unit": "business unit"}
 
 # Every ruleType seen in Qualys documentation and clients; no rule means STATIC.
 RULE_TYPES = [
@@ -55,8 +66,12 @@ API_FIELDS = {
     "provider": "provider",
 }
 TAG_KEYS = ("id", "name", "parent_id", "rule_type", "rule_text", "color", "criticality_score", "description",
-            "provider", "children", "system")
+            "provider", "children", "system", "asset_group_id", "business_unit_id")
 CHILD_IDS = "_child_ids"
+# (kind, reason) for a tag Qualys owns: kind is asset_group, business_unit or qualys; None for a tag of the user.
+OWNER = "_owner"
+# How many parent ids one search asks for.
+ID_BATCH = 500
 # Characters with a meaning in a (Java) regular expression.
 REGEX_SPECIALS = frozenset("\\.^$|?*+()[]{}")
 
@@ -77,21 +92,75 @@ def tag_from_api(raw):
         "description": raw.get("description") or None,
         "provider": raw.get("provider") or None,
         "children": sorted(child_ids),
+        # Set on the tags Qualys keeps for an asset group / a business unit.
+        "asset_group_id": to_int(raw.get("srcAssetGroupId")),
+        "business_unit_id": to_int(raw.get("srcBusinessUnitId")),
         CHILD_IDS: child_ids,
     }
-    tag["system"] = is_system(tag, raw)
+    tag[OWNER] = ownership(tag, raw)
+    tag["system"] = tag[OWNER] is not None
     return tag
+
+
+def ownership(tag, raw=None):
+    """(kind, reason) when Qualys owns this tag by what the tag itself says, else None.
+
+    The parent rule (a child of "Asset Groups" or "Business Units") needs the
+    parent and is applied by ``mark_owned_children``.
+    """
+    if tag.get("asset_group_id"):
+        return "asset_group", "it stands for the asset group with id %s (srcAssetGroupId)" % tag["asset_group_id"]
+    if tag.get("business_unit_id"):
+        return ("business_unit",
+                "it stands for the business unit with id %s (srcBusinessUnitId)" % tag["business_unit_id"])
+    if raw is not None and (str(raw.get("system", "")).lower() == "true" or raw.get("reservedType")):
+        return "qualys", "Qualys marks it as reserved"
+    if tag.get("rule_type") in SYSTEM_RULE_TYPES:
+        return ("qualys", "its rule type %s is one Qualys gives the tags it makes for asset groups and business units"
+                % tag["rule_type"])
+    if tag.get("parent_id") is None and tag.get("name") in SYSTEM_TAG_NAMES:
+        return "qualys", "it is one of the tags Qualys creates in every subscription"
+    return None
 
 
 def is_system(tag, raw=None):
     """Whether Qualys owns this tag (never to be changed or deleted by a module)."""
-    if raw is not None and str(raw.get("system", "")).lower() == "true":
-        return True
-    if raw is not None and raw.get("reservedType"):
-        return True
-    if tag.get("rule_type") in SYSTEM_RULE_TYPES:
-        return True
-    return tag.get("parent_id") is None and tag.get("name") in SYSTEM_TAG_NAMES
+    return ownership(tag, raw) is not None
+
+
+def owned_parent(tag):
+    """asset_group or business_unit when ``tag`` is the system tag under which Qualys keeps those tags, else None."""
+    if tag is None or tag.get("parent_id") is not None:
+        return None
+    return OWNED_PARENTS.get(tag.get("name"))
+
+
+def under_owned_parent(kind, parent_name):
+    """The reason given for a tag below "Asset Groups" or "Business Units"."""
+    return "it is under the system tag %r, where Qualys keeps one tag per %s" % (parent_name, PER_CHILD[kind])
+
+
+def mark_owned_children(client, found, known=()):
+    """Mark as system the tags of ``found`` whose parent is "Asset Groups" or "Business Units".
+
+    The parents are taken from ``found`` and ``known`` (tag dicts); the others
+    are read, in one search per ``ID_BATCH`` ids, only for tags not already
+    known to be system. Returns ``found``.
+    """
+    parents = dict((tag["id"], tag) for tag in list(found) + [tag for tag in known if tag])
+    wanted = [tag for tag in found if not tag["system"] and tag.get("parent_id") is not None]
+    missing = sorted(set(tag["parent_id"] for tag in wanted if tag["parent_id"] not in parents))
+    for start in range(0, len(missing), ID_BATCH):
+        batch = missing[start:start + ID_BATCH]
+        for parent in search_tags(client, [("id", "IN", ",".join(str(tag_id) for tag_id in batch))]):
+            parents[parent["id"]] = parent
+    for tag in wanted:
+        parent = parents.get(tag["parent_id"])
+        kind = owned_parent(parent)
+        if kind is not None:
+            tag[OWNER] = (kind, under_owned_parent(kind, parent["name"]))
+            tag["system"] = True
+    return found
 
 
 def public(tag):

@@ -280,20 +280,32 @@ def set_user_status(client, login, active):
 
 
 def reset_password(client, login):
-    """password_change.php for one login with send_email=0: the new password.
+    """password_change.php for one login with email=0: the new password.
 
-    Qualys documents that the report carries each login and its new password;
-    it is searched wherever a USER with that USER_LOGIN appears in it.
+    ``email=0`` is the switch Qualys' current pages name and the public
+    clients that read a password back send (only an older parameter table
+    says ``send_email``); without it Qualys e-mails the new password and the
+    report carries only the login. The report is searched for a USER with
+    that USER_LOGIN wherever it appears.
     """
-    root = client.msp("password_change.php", {"user_logins": login, "send_email": "0"},
+    root = client.msp("password_change.php", {"user_logins": login, "email": "0"},
                       write=True, idempotent=False, sensitive=True)
     for element in root.iter("USER"):
         if formats.text_of(element, "USER_LOGIN") == login:
             password = formats.text_of(element, "PASSWORD")
             if password:
                 return password
-    raise QualysError("Qualys did not return a new password for %s (password_change.php with send_email=0); "
-                      "the password may have been changed: reset it again." % login, kind="format")
+    if root.find(".//PASSWORD") is None:
+        # A SUCCESS report without any password: Qualys changed it and sent it by e-mail.
+        raise QualysError(
+            "Qualys did not return a new password for %s: it reset the password but e-mailed the new one to the "
+            "user's e-mail address instead of returning it (email=0 was sent). The previous password no longer "
+            "works, so the stored credentials of %s must be replaced: put the password from that e-mail into the "
+            "stored credentials (for example the secret that holds them), or run the task again with "
+            "password_mode=reset_if_invalid (or reset), which resets the password once more. Qualys may allow only "
+            "a few resets per user per hour." % (login, login), kind="api")
+    raise QualysError("Qualys did not return a new password for %s (password_change.php with email=0); the password "
+                      "may have been changed: reset it again." % login, kind="format")
 
 
 def accept_eula(client, login, password):
@@ -346,7 +358,8 @@ def admin_user(client, login):
 def admin_users(client):
     """Every ``am/user`` the caller may see, by login (for listings)."""
     found = {}
-    for raw in client.qps_search(USER_OBJECT, []):
+    # Never an empty filter list: documented am/user searches name a criterion; every user id is > 0.
+    for raw in client.qps_search(USER_OBJECT, [("id", "GREATER", "0")]):
         if raw.get("username"):
             found[raw["username"]] = admin_user_from_api(raw)
     return found

@@ -94,10 +94,22 @@ options:
       - How O(content) is given, like the OCI Console's Plain-Text and Base64 secret templates.
       - V(plain) stores the string as it is (OCI receives it base64-encoded).
       - V(base64) decodes the string first; whitespace and line breaks in it are ignored. Invalid base64 fails.
-      - V(auto) takes the string as base64 if it decodes to UTF-8 JSON, and as plain text otherwise.
+      - V(auto) takes the string as base64 if it decodes to UTF-8 JSON, and as plain text if it does not look like
+        base64. Text that looks like base64-encoded JSON (it starts like C(eyJ)) but does not decode to complete JSON,
+        such as a truncated paste, is refused, never stored.
+      - With V(plain), the base64 encoding of a license is refused, because it would be stored encoded twice.
     type: str
     choices: [auto, plain, base64]
     default: auto
+  content_kind:
+    description:
+      - What O(content) must hold once read according to O(content_format).
+      - V(license) requires a Qualys agent license JSON object and checks it like O(license) (keys C(cid), C(aid),
+        C(pwsUrl), C(pwsPort), their types and the port), whether it was given as plain text or base64.
+      - V(any) accepts any content; a JSON object with any license key is still checked as a license.
+    type: str
+    choices: [any, license]
+    default: any
   state:
     description:
       - V(present) creates the secret or makes its CURRENT content and metadata match; a secret pending deletion is
@@ -274,6 +286,7 @@ def argument_spec():
         credentials=dict(type='dict', no_log=True),
         content=dict(type='str', no_log=True),
         content_format=dict(type='str', default='auto', choices=['auto', 'plain', 'base64']),
+        content_kind=dict(type='str', default='any', choices=['any', 'license']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         deletion_days=dict(type='int', default=30),
         wait=dict(type='bool', default=True),

@@ -67,13 +67,34 @@ options:
     description: Comments on the group. V("") clears them.
     type: str
   division:
-    description: Division the group belongs to. V("") clears it.
+    description:
+      - Division the group belongs to. V("") clears it.
+      - Write-only. Qualys accepts it when a group is created or edited, but no documented list reply carries it,
+        so the module cannot read it back. It is sent when the group is created, and sent again whenever the
+        task changes another field of the group; it is compared only if the reply of your Qualys platform does
+        carry it.
+      - A change of only this field (or only O(division), O(function) and O(location)) on an existing group is
+        therefore not detected and not sent. Change it together with another field, or in the Qualys UI.
     type: str
   function:
-    description: Function of the group. V("") clears it.
+    description:
+      - Function of the group. V("") clears it.
+      - Write-only. Qualys accepts it when a group is created or edited, but no documented list reply carries it,
+        so the module cannot read it back. It is sent when the group is created, and sent again whenever the
+        task changes another field of the group; it is compared only if the reply of your Qualys platform does
+        carry it.
+      - A change of only this field (or only O(division), O(function) and O(location)) on an existing group is
+        therefore not detected and not sent. Change it together with another field, or in the Qualys UI.
     type: str
   location:
-    description: Location of the group. V("") clears it.
+    description:
+      - Location of the group. V("") clears it.
+      - Write-only. Qualys accepts it when a group is created or edited, but no documented list reply carries it,
+        so the module cannot read it back. It is sent when the group is created, and sent again whenever the
+        task changes another field of the group; it is compared only if the reply of your Qualys platform does
+        carry it.
+      - A change of only this field (or only O(division), O(function) and O(location)) on an existing group is
+        therefore not detected and not sent. Change it together with another field, or in the Qualys UI.
     type: str
   business_impact:
     description:
@@ -126,8 +147,9 @@ options:
 notes:
   - The group is read with only the attributes of the options you set (C(show_attributes)); RV(asset_group) and the diff
     hold those fields, plus C(id) and C(title). Use M(scanops.qualys.qualys_asset_group_info) for the whole record.
-  - Qualys documents no C(show_attributes) name for O(division), O(function) and O(location); when one of them is set,
-    the group is read with C(show_attributes=ALL).
+  - O(division), O(function) and O(location) are write-only (see each option). Qualys documents no C(show_attributes)
+    name for them and no list reply that carries them; when one of them is set, the group is read with
+    C(show_attributes=ALL), the only read that could return them.
   - Qualys stores IP lists as single addresses and ranges. Server lists are normalised (merged and sorted) before they
     are compared, so an equivalent list never causes a write.
   - An asset group cannot be assigned to another network, or its owner changed, through this API.
@@ -197,13 +219,15 @@ asset_group:
       description: Comments on the group.
       type: str
     division:
-      description: Division of the group.
+      description:
+        - Division of the group, only when this task sent it or Qualys reported it (no documented reply does).
+        - Absent when the task leaves it unknown, which does not mean the group has none.
       type: str
     function:
-      description: Function of the group.
+      description: Function of the group, under the same conditions as RV(asset_group.division).
       type: str
     location:
-      description: Location of the group.
+      description: Location of the group, under the same conditions as RV(asset_group.division).
       type: str
     business_impact:
       description: Business impact, in lower case (V(minor) for the lowest level).
@@ -346,6 +370,25 @@ class AssetGroupModule(QualysResourceModule):
                 value = groups.names_list(value)
             wanted[name] = value
         return wanted
+
+    def compare(self, current, desired):
+        """Fields that differ; a write-only field Qualys did not report is only sent along with another change.
+
+        Comparing a field the reply does not carry would find it different on every run, so a task
+        that sets one would never converge.
+        """
+        changes = {}
+        unread = {}
+        for name, value in desired.items():
+            if value is None:
+                continue
+            if name in groups.WRITE_ONLY_FIELDS and name not in current:
+                unread[name] = value
+            elif current.get(name) != value:
+                changes[name] = value
+        if changes:
+            changes.update(unread)
+        return changes
 
     def _desired_ips(self, current):
         mode = self.params["ips_mode"]

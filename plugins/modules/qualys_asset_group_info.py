@@ -41,8 +41,10 @@ options:
       - Applied after the server-side filters; without O(ids) or O(title) every group is read.
     type: str
 notes:
-  - Groups are read with C(show_attributes=ALL), because Qualys documents no narrower attribute name for
-    division, function and location.
+  - Groups are read with C(show_attributes=ALL).
+  - The division, function and location that M(scanops.qualys.qualys_asset_group) can set are not part of any
+    documented list reply, so they are not among the returned fields; a group holds them only if the reply of your
+    Qualys platform carries them.
 seealso:
   - module: scanops.qualys.qualys_asset_group
 """
@@ -94,15 +96,6 @@ asset_groups:
       sample: [192.168.1.0-192.168.1.15, 192.168.1.99]
     comments:
       description: Comments on the group (empty when none).
-      type: str
-    division:
-      description: Division of the group (empty when none).
-      type: str
-    function:
-      description: Function of the group (empty when none).
-      type: str
-    location:
-      description: Location of the group (empty when none).
       type: str
     business_impact:
       description: Business impact in lower case (V(minor) for the lowest level); null when Qualys reports none.

@@ -18,9 +18,17 @@ description:
     code and text and what to fix.
   - V(vmdr) reads the VM/PC API (C(POST /api/2.0/fo/asset/host/vm/detection/) with C(action=list) and
     C(truncation_limit=1)), with Basic authentication, or with a token when O(auth_method) is V(jwt) or V(oidc).
-  - V(fim), V(pm) and V(etm) read each application's API through the gateway with a JWT (C(POST /fim/v2/events/count),
-    C(GET /pm/v1/deploymentjobs) with C(pageSize=1), C(POST /etm/api/rest/v1/reports/list) with C(pageSize=1)). The
-    token is asked for once (C(/auth), or C(/auth/oidc) for an OIDC client).
+  - V(fim), V(pm) and V(etm) read each application's API through the gateway with a JWT. The token is asked for once
+    (C(/auth), or C(/auth/oidc) for an OIDC client).
+  - V(fim) sends C(POST /fim/v2/events/count) with the JSON body C({}).
+  - V(pm) sends C(GET /pm/v1/deploymentjobs/summary?platform=Windows&pageNumber=0&pageSize=1), the job list request
+    of a public API client (qualysdk). An HTTP 400 from PM that does not refuse the credentials (no token, account or
+    entitlement problem in its code or text) counts as healthy, with RV(applications.pm.note) saying so. The gateway
+    accepted the token and PM itself answered, so PM is reachable and the user authorised, even if PM wants the
+    request in another shape.
+  - >-
+    V(etm) sends C(POST /etm/api/rest/v1/reports/list) with the JSON body C({"offset": 0, "limit": 1}), as in the
+    sample of the Qualys ETM API documentation.
   - Also reports whether the account has accepted the EULA and whether it has expired, the platform, and the rate and
     concurrency limits Qualys announced in its reply headers.
   - Never changes anything. A refused check is a result, not a task failure; use RV(healthy) or
@@ -52,9 +60,14 @@ notes:
     code 2000), so the module reports V(bad_login_or_no_api_access) and cannot tell the two apart.
   - The gateway refuses a token, without a reason, for a wrong password, an expired or inactive account and a user
     without API access alike; the VMDR check (Basic authentication) names the cause when it is chosen too.
-  - The gateway paths of the FIM, PM and ETM reads are those public API clients use; their error replies (HTTP 401,
-    403, 404, 409 with code 2003) are mapped as the local simulator models them, which has not been confirmed against
-    every live application. The HTTP status and the reply text are always returned, whatever the mapping says.
+  - Not confirmed against a live subscription are the FIM request (path and empty body as public clients send them),
+    the PM request (path and query from a public client's source, not from a Qualys sample; no public source shows
+    C(/pm/v1/deploymentjobs) without C(/summary)), the ETM reply (its request body is the documentation's sample), and
+    the error replies of all three (HTTP 400, 401, 403, 404, 409 with code 2003, 429), which are mapped as the local
+    simulator models them. The HTTP status and the reply text are always returned, whatever the mapping says.
+  - C(X-Concurrency-Limit-Running) is reported as Qualys sends it. Qualys documents it as including the current call,
+    while recorded live replies show 0 for a lone call; the limit handling is right under either meaning (a reply that
+    was served is never taken for a limit refusal, even when Running equals the limit).
   - The VMDR read counts against the rate limit of the host detection API (one call per run).
   - Calls go through O(proxy_url), or through the proxy of the E(HTTPS_PROXY) environment variable unless
     E(NO_PROXY) names the host, as for every module of the collection. E(NO_PROXY) does not apply to O(proxy_url).
@@ -149,18 +162,50 @@ applications:
           description: The limit headers of this reply (same keys as RV(limits)); empty when it had none.
           type: dict
           sample: {}
+        note:
+          description:
+            - A remark on a result that needs one, else null. Set when PM answered HTTP 400 to a request it did not
+              refuse for the credentials (RV(applications.vmdr.healthy) is then true and
+              RV(applications.vmdr.http_status) is 400); the note quotes PM's code and text.
+          type: str
     fim:
       description: The FIM check (C(POST /fim/v2/events/count) on the gateway), keys as V(vmdr).
       type: dict
       returned: when V(fim) is checked
+      contains:
+        endpoint:
+          description: The call the check makes.
+          type: str
+          sample: POST /fim/v2/events/count
     pm:
-      description: The Patch Management check (C(GET /pm/v1/deploymentjobs) on the gateway), keys as V(vmdr).
+      description: >-
+        The Patch Management check (C(GET /pm/v1/deploymentjobs/summary) with C(platform=Windows), C(pageNumber=0) and
+        C(pageSize=1) on the gateway), keys as V(vmdr).
       type: dict
       returned: when V(pm) is checked
+      contains:
+        endpoint:
+          description: The call the check makes (without its query).
+          type: str
+          sample: GET /pm/v1/deploymentjobs/summary
+        note:
+          description: Set when PM answered HTTP 400 without refusing the credentials (the check is then healthy).
+          type: str
+          sample: >-
+            Patch Management (PM) answered HTTP 400 (400: platform is required): reachable and authorised, since the
+            gateway accepted the token and the application itself answered. This check's request follows a public
+            client, not a Qualys sample, and may not be the shape the application expects.
     etm:
-      description: The ETM check (C(POST /etm/api/rest/v1/reports/list) on the gateway), keys as V(vmdr).
+      description: >-
+        The ETM check (C(POST /etm/api/rest/v1/reports/list) with the body C({"offset": 0, "limit": 1}) on the
+        gateway), keys as V(vmdr).
       type: dict
       returned: when V(etm) is checked
+      contains:
+        endpoint:
+          description: The call the check makes.
+          type: str
+          sample: POST /etm/api/rest/v1/reports/list
 limits:
   description:
     - The rate and concurrency limits of the VM/PC API as the VMDR reply announced them (C(X-RateLimit-*),
@@ -189,9 +234,12 @@ limits:
       type: int
       sample: 2
     concurrency_running:
-      description: Calls running when this one ran, itself included (C(X-Concurrency-Limit-Running)).
+      description:
+        - Calls running when this one ran, as Qualys counts them (C(X-Concurrency-Limit-Running)). Qualys documents
+          the count as including this call; recorded live replies show 0 for a lone call, so it may count only the
+          others.
       type: int
-      sample: 1
+      sample: 0
 platform:
   description: Where the checks went.
   returned: always
@@ -227,6 +275,29 @@ account_expired:
   returned: always
   type: bool
   sample: false
+auth:
+  description:
+    - The credentials the checks used. Options on the task decide the method; credentials from the environment
+      (E(QUALYS_USERNAME), E(QUALYS_CLIENT_ID) and their secrets) are used only when the task names none.
+  returned: always
+  type: dict
+  contains:
+    method:
+      description: V(basic), V(jwt) or V(oidc).
+      type: str
+      sample: oidc
+    identity:
+      description: The login (V(basic), V(jwt)) or the OAuth client ID (V(oidc)) that was checked; never a secret.
+      type: str
+      sample: 5f6a1b2c-0000-4d2e-9c3b-7a8b9c0d1e2f
+    identity_type:
+      description: V(username) or V(client_id).
+      type: str
+      sample: client_id
+    source:
+      description: V(task) when the task (or C(module_defaults)) gave the credentials, V(environment) otherwise.
+      type: str
+      sample: task
 summary:
   description: One line saying which applications are healthy or why not.
   returned: always
@@ -234,12 +305,25 @@ summary:
   sample: "not healthy: fim: not_subscribed_or_no_permission (File Integrity Monitoring (FIM) is not enabled)"
 """
 
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import resolve_auth_method
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_connection import APPLICATIONS, ConnectionCheck
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysModule
 
 ARGUMENT_SPEC = dict(
     applications=dict(type="list", elements="str", choices=list(APPLICATIONS), default=list(APPLICATIONS)),
 )
+
+
+def checked_identity(params):
+    """Which credentials the checks used: the method, the login or client ID, and where they came from."""
+    method = resolve_auth_method(params)
+    oidc = method == "oidc"
+    return {
+        "method": method,
+        "identity": params.get("client_id") if oidc else params.get("username"),
+        "identity_type": "client_id" if oidc else "username",
+        "source": params.get("auth_source"),
+    }
 
 
 def main():
@@ -249,6 +333,7 @@ def main():
         if not module.params["applications"]:
             module.fail("applications must name at least one of %s." % ", ".join(APPLICATIONS))
         result = ConnectionCheck(module.client, module.params).run(set(module.params["applications"]))
+        result["auth"] = checked_identity(module.params)
         result["changed"] = False
         return result
 

@@ -9,15 +9,20 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: qualys_role
-short_description: Manage a Qualys Administration role definition (API Access, UI Access, permissions)
+short_description: Check, or (experimental) define, a Qualys Administration role (API Access, UI Access, permissions)
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes a role of the Qualys Administration utility (enhanced RBAC), that is its description, its
-    C(API Access) and C(UI Access) flags and its module permissions.
+  - Checks that a role of the Qualys Administration utility (enhanced RBAC) exists, or, experimentally, creates, updates
+    or deletes it, that is its description, its C(API Access) and C(UI Access) flags and its module permissions.
   - The role is found by its exact name. Only the fields that differ are sent; permissions are compared regardless of order.
   - Assigning the role to users is not done here, but by the C(roles) option of M(scanops.qualys.qualys_service_user).
-  - When the subscription does not offer the role definition API, the task fails with what to create by hand, unless
-    O(manage_definition=false), in which case it only checks that the role exists.
+  - By default (O(manage_definition=false)) the module only checks that the role exists and writes nothing, because
+    Qualys publishes no API that creates or changes a role. Defining roles with O(manage_definition=true) is
+    B(experimental) as it uses our guess of that API, labelled as such and kept in one adapter,
+    C(plugins/module_utils/qualys_role_adapter.py).
+  - When the subscription does not offer the role definition API, the module says how to create the role by hand in
+    the Qualys UI and checks through the documented user search whether a role of that name exists (some user holds
+    it); with O(manage_definition=true) the task then fails.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -62,28 +67,33 @@ options:
     type: dict
   state:
     description:
-      - V(present) creates or updates the role, V(absent) deletes it.
+      - V(present) checks that the role exists, or with O(manage_definition=true) creates or updates it.
+      - V(absent) deletes the role; it needs O(manage_definition=true).
     type: str
     choices: [present, absent]
     default: present
   manage_definition:
     description:
-      - V(true) manages the role definition through the role API.
-      - V(false) never writes. It only checks that a role called O(name) exists and returns what can be read of it.
-        Use it when roles are created by hand in the Administration utility, for example when the subscription does not
-        offer the role API. Needs O(state=present).
-      - With V(false) and no role API, existence is checked through the documented user search (C(roleName) filter),
-        which sees only roles that some user holds; see RV(role_exists).
+      - V(false) never writes. It only checks that a role called O(name) exists and returns what can be read of it;
+        roles are created by hand in the Qualys UI (Administration > Roles). Needs O(state=present). A difference
+        between the role and this task is reported as a warning.
+      - V(true) is B(experimental). It creates, updates or deletes the role through the role definition API, which
+        Qualys does not document; the calls are our labelled guess, kept in C(plugins/module_utils/qualys_role_adapter.py).
+        Use it only after confirming that guess against your subscription (see C(docs/role-definitions.md)).
+      - Without the role API, existence is checked through the documented user search (C(roleName) filter), which sees
+        only roles that some user holds; see RV(role_exists).
     type: bool
-    default: true
+    default: false
 notes:
   - B(The role definition API is not publicly documented by Qualys.) The calls this module makes
     (C(/qps/rest/2.0/{search,create,update,delete}/am/role)) are modelled on the documented C(am/user) API and live in
     one file, C(plugins/module_utils/qualys_role_adapter.py). Confirm them against the Administration API guide of your
     subscription; see C(docs/role-definitions.md) in the collection for what is documented and what is a guess.
-  - The subscription is taken as not offering the role API when it answers HTTP 404 (or a QPS code saying so). The
-    failure message then lists the name, the access flags and the permissions to set by hand; the failed result also
-    carries them as C(required_role) and C(role_api_available=false).
+  - The subscription is taken as not offering the role API when the first role search gets anything but a clean
+    answer (HTTP 200, JSON, responseCode C(SUCCESS)), for example another HTTP status, another QPS C(responseCode), or
+    an HTML or XML page. The message quotes that answer and lists the name, the access flags and the permissions to
+    set by hand; with O(manage_definition=true) the failed result also carries them as C(required_role), with
+    C(role_api_available=false) and C(role_exists).
   - The caller needs a role that may manage roles (Manager or Super User in the Administration utility).
 seealso:
   - module: scanops.qualys.qualys_role_info
@@ -91,9 +101,10 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A read-only API role for a scanner integration
+- name: A read-only API role for a scanner integration (experimental, the role API is a guess)
   scanops.qualys.qualys_role:
     name: scanops-api-readonly
+    manage_definition: true
     description: Read-only API access for the scan pipeline
     api_access: true
     ui_access: false
@@ -107,15 +118,17 @@ EXAMPLES = r"""
       password: "{{ qualys_admin_password }}"
   register: role
 
-- name: Only check that a role created by hand exists
+- name: Only check that a role created by hand exists (the default)
   scanops.qualys.qualys_role:
     name: scanops-api-readonly
-    manage_definition: false
+    permissions:
+      VM: [View]
   register: role_check
 
-- name: Remove the role
+- name: Remove the role (experimental)
   scanops.qualys.qualys_role:
     name: scanops-api-readonly
+    manage_definition: true
     state: absent
 """
 
@@ -166,7 +179,7 @@ role_exists:
   description:
     - Whether a role called O(name) exists. Null when it cannot be told, that is when the role API is not offered
       and no user holds the role (the documented user search sees only roles that are assigned).
-  returned: when O(manage_definition=false)
+  returned: when O(manage_definition=false), and in the failed result of O(manage_definition=true) without the role API
   type: bool
   sample: true
 """
@@ -195,7 +208,7 @@ class QualysRole(QualysResourceModule):
             ui_access=dict(type="bool", default=False),
             permissions=dict(type="dict"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            manage_definition=dict(type="bool", default=True),
+            manage_definition=dict(type="bool", default=False),
         ))
         self.permissions = None
         self._adapter = None
@@ -216,7 +229,9 @@ class QualysRole(QualysResourceModule):
         except ValueError as exc:
             self.fail(str(exc))
         if not self.params["manage_definition"] and self.params["state"] == "absent":
-            self.fail("manage_definition=false only checks that a role exists and supports only state=present")
+            self.fail("state=absent deletes a role definition and needs manage_definition=true (experimental); "
+                      "manage_definition=false, the default, only checks that a role exists and supports only "
+                      "state=present")
 
     def find(self):
         return self.adapter.find(self.params["name"])
@@ -251,12 +266,27 @@ class QualysRole(QualysResourceModule):
         try:
             result = super(QualysRole, self).run()
         except RoleApiUnavailable as exc:
-            action = "delete" if self.params["state"] == "absent" else "create"
-            wanted = self.desired(None)
-            self.fail("%s. %s" % (exc.message, manual_instructions(wanted, action)),
-                      role_api_available=False, required_role=self.view(wanted), **exc.as_result())
+            self.fail_not_offered(exc)
         result.update(role_api_available=True, permissions_known=True)
         return result
+
+    def fail_not_offered(self, exc):
+        """manage_definition=true without the role API: say what to do by hand, and whether the role exists."""
+        name = self.params["name"]
+        wanted = self.desired(None)
+        # The documented user search; its own error (a wrong password, no Manager rights) is the real problem.
+        holder = self.adapter.find_holder(name)
+        if self.params["state"] == "absent":
+            steps = manual_instructions(wanted, "delete")
+        elif holder:
+            steps = manual_instructions(dict(wanted, permissions=self.permissions), exists=True)
+        else:
+            steps = "No user holds a role called '%s'. %s" % (name, manual_instructions(wanted))
+        if self.params["state"] == "present":
+            steps += (" Then run this task with manage_definition=false (the default), which only checks that the "
+                      "role exists.")
+        self.fail("%s. %s" % (exc.message, steps), role_api_available=False, required_role=self.view(wanted),
+                  role_exists=True if holder else None, **exc.as_result())
 
     def check_exists(self):
         """manage_definition=false: read only, through the role API or the documented user search."""
@@ -264,18 +294,20 @@ class QualysRole(QualysResourceModule):
         result = dict(changed=False, role_api_available=True, permissions_known=True)
         try:
             role = self.adapter.find(name)
-        except RoleApiUnavailable:
+        except RoleApiUnavailable as exc:
             result.update(role_api_available=False, permissions_known=False)
             role = self.adapter.find_holder(name)
             if role is None:
                 self.module.warn(
-                    "This subscription does not offer the role API, and no user holds a role called %r, so its existence "
-                    "cannot be checked; assigning it to a user will fail if it does not exist. %s"
-                    % (name, manual_instructions(self.desired(None))))
+                    "%s, and no user holds a role called %r, so its existence cannot be checked; assigning it to a user "
+                    "will fail if it does not exist. %s" % (exc.message, name, manual_instructions(self.desired(None))))
+            else:
+                self.module.warn(manual_instructions(dict(self.desired(None), permissions=self.permissions), exists=True))
             result.update(role=self.view(role or {"name": name}), role_exists=True if role else None)
             return result
         if role is None:
-            self.fail("No role called %r exists. %s" % (name, manual_instructions(self.desired(None))),
+            self.fail("No role called %r exists. %s Or set manage_definition=true (experimental) to create it through "
+                      "the role API." % (name, manual_instructions(self.desired(None))),
                       role_api_available=True, role_exists=False)
         drift = sorted(self.compare(role, self.desired(role)))
         if drift:

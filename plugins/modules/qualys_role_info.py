@@ -15,7 +15,8 @@ description:
   - Lists the roles of the Qualys Administration utility (enhanced RBAC) with their access flags and permissions,
     filtered by name on the server.
   - When the subscription does not offer the role definition API, returns no roles and RV(role_api_available=false)
-    instead of failing.
+    instead of failing, with a warning that quotes what the role search got back. Any answer other than a clean one
+    (HTTP 200, JSON, responseCode C(SUCCESS)) counts as not offered.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -38,8 +39,9 @@ options:
     type: str
 notes:
   - B(The role definition API is not publicly documented by Qualys.) This module uses the same guessed
-    C(/qps/rest/2.0/search/am/role) call as M(scanops.qualys.qualys_role); see C(docs/role-definitions.md) in the
-    collection for what to confirm against your subscription's Administration API guide.
+    C(/qps/rest/2.0/search/am/role) call as M(scanops.qualys.qualys_role), kept with the other guessed calls in
+    C(plugins/module_utils/qualys_role_adapter.py); see C(docs/role-definitions.md) in the collection for what to
+    confirm against your subscription's Administration API guide.
   - Without O(name) or O(name_contains), every role of the subscription is listed (page by page).
 seealso:
   - module: scanops.qualys.qualys_role

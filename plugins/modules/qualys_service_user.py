@@ -24,7 +24,8 @@ description:
   - Only the attributes that differ are sent, in one C(user.php action=edit) call; O(asset_groups), when it differs,
     is sent as the whole list. A second run with the same options makes no write call.
   - O(password_mode) decides when the password of an existing user is replaced (C(password_change.php) with
-    C(send_email=0)); O(verify_credentials) checks stored credentials with one read-only call made as that user.
+    C(email=0), so that Qualys returns the new password instead of e-mailing it); O(verify_credentials) checks
+    stored credentials with one read-only call made as that user.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -83,7 +84,8 @@ options:
     type: str
   email:
     description:
-      - E-mail address of the user. The module never asks Qualys to send it the password (C(send_email=0)).
+      - E-mail address of the user. The module never asks Qualys to send it the password (C(send_email=0) when
+        creating, C(email=0) when resetting).
     type: str
   phone:
     description: Phone number.
@@ -144,7 +146,8 @@ options:
         list removes all. Not set leaves the roles as they are.
       - Assigned by name through the QPS C(update/am/user) API (C(roleList) add/remove); an unknown role name is
         reported by Qualys when the change is sent, so check mode cannot detect it.
-      - Needs the Administration (enhanced RBAC) user API and a Manager as the calling user.
+      - Needs a Manager as the calling user. Enhanced RBAC is not required; the QPS C(am/user) API is documented
+        with Basic authentication and works on classic subscriptions.
     type: list
     elements: str
   scope_tags:
@@ -166,7 +169,10 @@ options:
   password_mode:
     description:
       - When the password of an existing user is replaced by a new Qualys-generated one (C(password_change.php) with
-        C(send_email=0)); the new credentials are returned in RV(credentials).
+        C(email=0)); the new credentials are returned in RV(credentials).
+      - When Qualys answers a reset without the new password (it e-mailed it to the user instead), the module fails
+        and says so. The old password no longer works, so the stored credentials must be replaced, with the password
+        from that e-mail or by another run that resets it again.
       - V(on_create) sets a password only by creating the user; the password of an existing user is never touched.
       - V(reset) replaces the password on every run (the task always reports a change).
       - V(reset_if_older_than) replaces it when O(password_rotated_at) is more than O(max_password_age_days) days
@@ -217,8 +223,11 @@ notes:
     When a run fails after a password was generated (for example while accepting the EULA), the password is lost;
     a later run with O(password_mode=reset_if_invalid) (or V(reset)) recovers.
   - Creating users, changing them and resetting passwords needs a Manager, an Administrator, or a Unit Manager for
-    users of its own business unit. O(roles) and O(scope_tags) need the Administration user API (subscriptions with
-    the enhanced RBAC) and a Manager.
+    users of its own business unit. O(roles) and O(scope_tags) need a Manager and the QPS C(am/user) API, which is
+    documented with Basic authentication and works on classic subscriptions; enhanced RBAC is not required.
+  - Qualys may limit how often the password of one user can be reset. A third-party transcription of the Qualys API
+    guide mentions about 3 resets per user per hour; Qualys' own pages do not confirm it. Prefer
+    O(password_mode=reset_if_older_than) or V(reset_if_invalid) to V(reset) on tasks that run often.
 seealso:
   - module: scanops.qualys.qualys_service_user_info
   - module: scanops.qualys.qualys_asset_group
@@ -780,7 +789,7 @@ class ServiceUserModule(QualysResourceModule):
         result["password_changed"] = True
         was_pending = current["status"] == "pending_activation"
         if was_pending:
-            # A reset with send_email=0 activates a pending account.
+            # A reset with email=0 activates a pending account.
             after["status"] = "active"
         accept = was_pending and params["accept_eula"]
         if self.check_mode:

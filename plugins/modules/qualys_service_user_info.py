@@ -51,8 +51,11 @@ options:
     description:
       - Read the Administration roles and scope tags of the users (C(search/am/user)). One call for a single user,
         one listing (paged) for several.
-      - When the subscription or the caller cannot use that API (it needs enhanced RBAC and a Manager), RV(users[].roles)
-        and RV(users[].scope_tags) are null and a warning says why.
+      - When the caller cannot use that API (it needs a Manager; enhanced RBAC is not required, the API is documented
+        with Basic authentication) or the platform does not offer it, RV(users[].roles) and RV(users[].scope_tags)
+        are null and a warning says why.
+      - Several users are read with a search whose criterion matches every user (C(id GREATER 0)), since the documented
+        C(am/user) searches always name a criterion; a search without one is not relied upon.
     type: bool
     default: true
 notes:

@@ -17,9 +17,15 @@ description:
   - The tag is found by O(name) (exact, case-sensitive), under O(parent) when that is given, or by O(id).
   - Only the fields that differ are sent, in one update call (two when child tags are both added and removed, see the
     notes); a second run with the same options makes no write call.
-  - Tags that Qualys owns (C(Asset Groups), C(Business Units), C(Cloud Agent), C(Asset Search Tags),
-    C(Malware Domain Assets), C(Internet Facing Assets), C(Passive Sensor), and the tags Qualys makes for asset groups
-    and business units) are never changed or deleted; asking for a change fails.
+  - Tags that Qualys owns are never changed or deleted; asking for a change or a deletion fails with a message that
+    names the tag, says why Qualys owns it and what to do instead. They are the tags Qualys creates in every
+    subscription (C(Asset Groups), C(Business Units), C(Cloud Agent), C(Asset Search Tags), C(Malware Domain Assets),
+    C(Internet Facing Assets), C(Passive Sensor)), a tag that carries C(srcAssetGroupId) or C(srcBusinessUnitId),
+    and every tag whose parent is C(Asset Groups) or C(Business Units), where Qualys keeps one tag per VM asset group
+    and one per business unit (as a precaution, also tags with the rule type C(ASSET_GROUP) or
+    C(BUSINESS_INFORMATION), or a reserved marker). To change the tag of an asset group, manage the group with
+    M(scanops.qualys.qualys_asset_group); to scope or mark assets your own way, use a tag of your own.
+  - For the same reason no tag is created under, or moved to, C(Asset Groups) or C(Business Units).
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -71,9 +77,12 @@ options:
     description:
       - How Qualys decides which assets carry the tag. V(STATIC) means assets are tagged by hand (no rule).
       - Every other type needs O(rule_text), written in the grammar Qualys defines for that type.
-      - C(BUSINESS_INFORMATION) is not offered; Qualys makes such tags for business units and owns them.
+      - C(BUSINESS_INFORMATION) is not offered, and tags of that rule type are treated as Qualys-owned, since it may be
+        the rule of the tags Qualys keeps for business units (no public source says which rule those tags have).
       - V(NETWORK_RANGE) rule texts are compared by the addresses they cover, so C(10.0.0.0/24) and
         C(10.0.0.0-10.0.0.255) are the same rule. Other rule texts are compared exactly.
+      - The forms of a V(NETWORK_RANGE) rule text and how Qualys matches an V(OS_REGEX) rule are assumptions, not
+        confirmed by public documentation; see the notes.
       - Mutually exclusive with O(ip_ranges) and O(os_contains).
     type: str
     choices:
@@ -107,6 +116,7 @@ options:
         IPv4 or IPv6; an entry may also be a comma-separated list.
       - The rule is written as the fewest sorted ranges covering the same addresses, and compared by the addresses
         it covers, so changing how the same addresses are written changes nothing.
+      - That Qualys accepts this form of rule text is assumed, not confirmed by public documentation; see the notes.
       - Mutually exclusive with O(rule_type), O(rule_text) and O(os_contains).
     type: list
     elements: str
@@ -116,7 +126,9 @@ options:
         C(Windows Server).
       - Builds an V(OS_REGEX) rule C(.*<text>.*), with the characters that mean something in a regular expression
         escaped. V(OS_REGEX) is used rather than a V(GLOBAL_ASSET_VIEW) query because it is available in every
-        subscription with asset tagging, and its match (a regular expression on the OS string) is exactly defined.
+        subscription with asset tagging, and its rule is a plain regular expression on the OS string.
+      - That the match is case-sensitive and covers the whole OS name is assumed, not confirmed by public
+        documentation; see the notes.
       - Mutually exclusive with O(rule_type), O(rule_text) and O(ip_ranges).
     type: str
   provider:
@@ -157,6 +169,17 @@ notes:
   - Moving a tag to another parent (O(id) with a different O(parent) or O(parent_id)) sends C(parentTagId) in an
     update; whether every Qualys release honours this is not documented.
   - Qualys answers C(OBJECT_NOT_FOUND) both for a tag that does not exist and for one outside the caller's scope.
+  - Telling whether a tag is a child of C(Asset Groups) or C(Business Units) may take one more search, for its parent.
+  - "Not confirmed by public documentation: V(NETWORK_RANGE) rule texts. The only public example is a single CIDR
+    block (C(192.168.102.0/24)). The module assumes Qualys also accepts single addresses, C(a-b) ranges, comma-separated
+    lists of them and IPv6, because O(ip_ranges) is written as a comma-separated list of merged C(a-b) ranges and
+    single addresses (for example C(10.0.0.0-10.0.0.255,192.168.1.1-192.168.1.100)), and it reads those forms back
+    when comparing. A check against a live Qualys subscription is planned to test this."
+  - "Not confirmed by public documentation: how Qualys matches an V(OS_REGEX) rule. Public examples only show
+    C(.*Linux.*). The module assumes the regular expression must match the whole OS name (hence the C(.*) at both
+    ends that O(os_contains) adds) and that it is case-sensitive, so O(os_contains=Linux) does not match an OS
+    reported as C(linux); write your own O(rule_text) with both spellings if that matters. A check against a live
+    Qualys subscription is planned to test this."
 seealso:
   - module: scanops.qualys.qualys_tag_info
   - module: scanops.qualys.qualys_asset_group
@@ -251,9 +274,17 @@ tag:
       elements: str
       sample: [Production, Staging]
     system:
-      description: Whether Qualys owns the tag (such tags are never changed).
+      description:
+        - Whether Qualys owns the tag (such tags are never changed or deleted by this module).
+        - See the description for which tags Qualys owns.
       type: bool
       sample: false
+    asset_group_id:
+      description: For a tag Qualys keeps for a VM asset group, the ID of that group (C(srcAssetGroupId)); else null.
+      type: int
+    business_unit_id:
+      description: For a tag Qualys keeps for a business unit, the ID of that unit (C(srcBusinessUnitId)); else null.
+      type: int
 """
 
 import re
@@ -300,6 +331,7 @@ class TagModule(QualysResourceModule):
             required_by={"rule_text": "rule_type"},
         )
         self.parent_id = self.params["parent_id"]
+        self.parents = {}  # parent tags read so far, by id
         self.rule = (None, None)
         self.child_ids = {}
 
@@ -376,6 +408,7 @@ class TagModule(QualysResourceModule):
             parent = tags.find_tag(self.client, params["parent"])
             if parent is not None:
                 self.parent_id = parent["id"]
+                self.parents[parent["id"]] = parent
             elif not absent:
                 self.fail("The parent tag %r does not exist; create it first." % params["parent"])
             elif params["id"] is None:
@@ -389,9 +422,22 @@ class TagModule(QualysResourceModule):
             current = tags.find_tag(self.client, params["name"], self.parent_id)
         if current is not None:
             self.child_ids = current[tags.CHILD_IDS]
+            # A child of "Asset Groups" or "Business Units" is Qualys' own even without a marker.
+            tags.mark_owned_children(self.client, [current], known=self.parents.values())
             if absent and current["system"]:
-                self.fail(system_message(current, "deleted"))
+                self.fail(system_message(current, "deletes"))
+        elif not absent and self.parent_id:
+            self.refuse_owned_parent(params["name"], self.parent_id, "created")
         return current
+
+    def refuse_owned_parent(self, name, parent_id, action):
+        """Fail when ``parent_id`` is "Asset Groups" or "Business Units": a tag there would be Qualys' own."""
+        if parent_id not in self.parents:
+            self.parents[parent_id] = tags.get_tag(self.client, parent_id)
+        parent = self.parents[parent_id]
+        kind = tags.owned_parent(parent)
+        if kind is not None:
+            self.fail(owned_parent_message(name, parent["name"], kind, action))
 
     # -- comparing --------------------------------------------------------------------
 
@@ -415,7 +461,9 @@ class TagModule(QualysResourceModule):
             if want != have:
                 changes["children"] = sorted(want)
         if changes and current["system"]:
-            self.fail(system_message(current, "changed"))
+            self.fail(system_message(current, "changes"))
+        if changes.get("parent_id"):
+            self.refuse_owned_parent(changes.get("name") or current["name"], changes["parent_id"], "moved")
         return changes
 
     def view(self, obj):
@@ -473,9 +521,34 @@ class TagModule(QualysResourceModule):
                 raise
 
 
-def system_message(tag, action):
-    return ("The tag %r (id %s) belongs to Qualys and is never %s by this module; manage a tag of your own instead."
-            % (tag["name"], tag["id"], action))
+# What to do instead, by why Qualys owns the tag.
+ADVICE = {
+    "asset_group": ("To change or remove it, manage the asset group itself with scanops.qualys.qualys_asset_group; "
+                    "to tag assets your own way, use a tag of your own."),
+    "business_unit": ("It follows its business unit, which is managed in Qualys user administration; to tag assets "
+                      "your own way, use a tag of your own."),
+    "qualys": "Use a tag of your own instead.",
+}
+# Where a tag would have to come from to sit under "Asset Groups" or "Business Units".
+SOURCE = {
+    "asset_group": "create the asset group with scanops.qualys.qualys_asset_group",
+    "business_unit": "create the business unit in Qualys",
+}
+
+
+def system_message(tag, verb):
+    """Why this module refuses to write a tag Qualys owns (``verb``: changes or deletes), and what to do."""
+    kind, reason = tag.get(tags.OWNER) or ("qualys", "Qualys marks it as its own")
+    return ("The tag %r (id %s) is owned by Qualys: %s. qualys_tag never %s a Qualys-owned tag. %s"
+            % (tag["name"], tag["id"], reason, verb, ADVICE[kind]))
+
+
+def owned_parent_message(name, parent_name, kind, action):
+    """Why a tag is not created or moved (``action``) under "Asset Groups" or "Business Units"."""
+    what = tags.PER_CHILD[kind]
+    return ("The tag %r is not %s under the system tag %r: Qualys keeps one tag there per %s and owns every tag "
+            "under it, so qualys_tag could never change or delete it afterwards. To have a tag there, %s; "
+            "otherwise choose another parent." % (name, action, parent_name, what, SOURCE[kind]))
 
 
 def main():

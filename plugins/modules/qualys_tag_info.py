@@ -16,6 +16,8 @@ description:
     (no filter lists every tag the account may see).
   - Filters are applied by Qualys; all result pages are read.
   - Read-only; never changes anything.
+  - RV(tags[].system) tells the tags Qualys owns. Telling that a tag under another parent is a child of
+    C(Asset Groups) or C(Business Units) may take one more search, for the parents not in the result.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -148,8 +150,21 @@ tags:
       type: list
       elements: str
     system:
-      description: Whether Qualys owns the tag (M(scanops.qualys.qualys_tag) never changes such tags).
+      description:
+        - Whether Qualys owns the tag; M(scanops.qualys.qualys_tag) never changes or deletes such a tag.
+        - True for the tags Qualys creates in every subscription (C(Asset Groups), C(Business Units), C(Cloud Agent),
+          C(Asset Search Tags), C(Malware Domain Assets), C(Internet Facing Assets), C(Passive Sensor)), for a tag
+          that carries C(srcAssetGroupId) or C(srcBusinessUnitId), and for every tag whose parent is C(Asset Groups)
+          or C(Business Units).
       type: bool
+      sample: false
+    asset_group_id:
+      description: For a tag Qualys keeps for a VM asset group, the ID of that group (C(srcAssetGroupId)); else null.
+      type: int
+      sample: 2000042
+    business_unit_id:
+      description: For a tag Qualys keeps for a business unit, the ID of that unit (C(srcBusinessUnitId)); else null.
+      type: int
 """
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_tags as tags
@@ -168,6 +183,7 @@ def run(module):
     if params["name_contains"] is not None:
         criteria.append(("name", "CONTAINS", params["name_contains"]))
     parent_id = params["parent_id"]
+    parent = None
     if params["parent"] is not None:
         parent = tags.find_tag(module.client, params["parent"])
         if parent is None:
@@ -186,6 +202,8 @@ def run(module):
         found = [tag for tag in found if tag["rule_type"] == "STATIC"]
     if parent_id == 0:
         found = [tag for tag in found if tag["parent_id"] is None]
+    # A child of "Asset Groups" or "Business Units" is Qualys' own even without a marker: that takes its parent.
+    tags.mark_owned_children(module.client, found, known=[parent])
     return dict(changed=False, tags=[tags.public(tag) for tag in sorted(found, key=lambda tag: tag["id"] or 0)])
 
 

@@ -262,7 +262,7 @@ def qualys_sim(_qualys_simulator):
 @pytest.fixture
 def qualys_auth(qualys_sim):
     """Connection options for module_defaults: group/scanops.qualys.qualys."""
-    return {"url": qualys_sim.url, "username": QUALYS_ADMIN[0], "password": QUALYS_ADMIN[1],
+    return {"url": qualys_sim.url, "gateway_url": qualys_sim.url, "username": QUALYS_ADMIN[0], "password": QUALYS_ADMIN[1],
             "ca_path": qualys_sim.ca_path, "max_wait": 5}
 
 

@@ -39,7 +39,7 @@ CONTACT = {"email": "secops@example.com", "phone": "+1 555 0100", "address1": "1
 
 def service_user(name, scope, first_name="Service", last_name="Account"):
     user = dict(CONTACT, name=name, first_name=first_name, last_name=last_name, scope=scope,
-                role={"name": "API Read Only", "permissions": {"VM": ["View"]}})
+                role={"name": "API Read Only", "permissions": {"VM": ["View"]}, "manage_definition": True})
     return user
 
 
@@ -67,6 +67,7 @@ def awx_env(qualys_sim, oci_sim, extra=None):
     """What the "Qualys API" and "OCI API key" credential types inject."""
     env = {
         "QUALYS_URL": qualys_sim.url,
+        "QUALYS_GATEWAY_URL": qualys_sim.url,
         "QUALYS_USERNAME": QUALYS_ADMIN[0],
         "QUALYS_PASSWORD": QUALYS_ADMIN[1],
         "QUALYS_CA_PATH": qualys_sim.ca_path,

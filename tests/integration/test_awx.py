@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import ansible_runner
 import jinja2
@@ -24,35 +25,87 @@ from test_role_restricted_api_user import role_vars
 AWX = os.path.join(REPO, "extensions", "awx")
 
 
+def load_credential_type(name):
+    with open(os.path.join(AWX, name)) as handle:
+        return yaml.safe_load(handle)
+
+
 def inject(credential_type, inputs, files_dir):
-    """Render a credential type's injectors the way AWX does: files first, then env with tower.filename."""
-    with open(os.path.join(AWX, credential_type)) as handle:
-        definition = yaml.safe_load(handle)
+    """Render a credential type's injectors the way AWX does: files first (``template`` gives
+    ``tower.filename``, ``template.<name>`` gives ``tower.filename.<name>``), then env."""
+    definition = load_credential_type(credential_type)
     fields = dict((field["id"], "") for field in definition["inputs"]["fields"])
     fields.update(inputs)
     injectors = definition["injectors"]
     context = dict(fields)
-    if "file" in injectors:
-        path = os.path.join(files_dir, "tmp_%s" % credential_type.replace(".yml", ""))
-        with open(path, "w") as handle:
-            handle.write(jinja2.Template(injectors["file"]["template"]).render(**fields))
-        os.chmod(path, 0o600)
-        context["tower"] = {"filename": path}
+    files = {}
+    for key, template in sorted(injectors.get("file", {}).items()):
+        # A file of its own for each job, as AWX writes them.
+        descriptor, path = tempfile.mkstemp(prefix="tmp_%s_" % key.replace(".", "_"), dir=files_dir)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(jinja2.Template(template).render(**fields))
+        files[key] = path
+    if files:
+        single = files.get("template")
+        named = dict((key.split(".", 1)[1], path) for key, path in files.items() if key.startswith("template."))
+        context["tower"] = {"filename": single if single else named}
     return dict((name, jinja2.Template(template).render(**context)) for name, template in injectors["env"].items())
 
 
-def test_credential_types_declare_secrets_and_match_module_env_fallbacks():
-    for name, secret_fields in (("credential_type_qualys_api.yml", {"password", "client_secret"}),
+def test_credential_types_declare_secrets_and_feed_every_connection_setting():
+    sys.path.insert(0, link_collection())
+    from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import CONNECTION_ENV, QUALYS_AUTH_ARGSPEC
+
+    for name, secret_fields in (("credential_type_qualys_api.yml", {"password", "client_secret", "proxy_url"}),
                                 ("credential_type_oci_api_key.yml", {"private_key", "passphrase"})):
-        with open(os.path.join(AWX, name)) as handle:
-            definition = yaml.safe_load(handle)
+        definition = load_credential_type(name)
         declared = set(field["id"] for field in definition["inputs"]["fields"] if field.get("secret"))
         assert declared == secret_fields, name
-    with open(os.path.join(REPO, "plugins", "module_utils", "qualys_client.py")) as handle:
-        client = handle.read()
-    with open(os.path.join(AWX, "credential_type_qualys_api.yml")) as handle:
-        for variable in yaml.safe_load(handle)["injectors"]["env"]:
-            assert '"%s"' % variable in client, variable
+    qualys = load_credential_type("credential_type_qualys_api.yml")
+    # Either a username and password or an OAuth client: neither pair is required on its own.
+    assert qualys["inputs"]["required"] == []
+    fallbacks = set(CONNECTION_ENV.values())
+    for option in ("ca_path", "proxy_url", "validate_certs"):
+        fallbacks.update(QUALYS_AUTH_ARGSPEC[option]["fallback"][1])
+    injected = set(qualys["injectors"]["env"])
+    assert injected - fallbacks == set(), "injected variables no module reads"
+    assert fallbacks - injected == {"QUALYS_VALIDATE_CERTS"}
+
+
+def test_qualys_injectors_give_what_the_modules_need(qualys_sim, run_play, tmp_path):
+    with open(qualys_sim.ca_path) as handle:
+        ca_pem = handle.read()
+    client = qualys_sim.control("POST", "oidc_clients", {"login": QUALYS_ADMIN[0]})
+    oidc_only = inject("credential_type_qualys_api.yml", {
+        "url": qualys_sim.url, "gateway_url": qualys_sim.url, "client_id": client["client_id"],
+        "client_secret": client["client_secret"], "ca_certificates": ca_pem}, str(tmp_path))
+    assert os.path.isfile(oidc_only["QUALYS_CA_PATH"]) and oidc_only["QUALYS_USERNAME"] == ""
+    no_ca = inject("credential_type_qualys_api.yml", {"platform": "US2", "username": "u", "password": "p"}, str(tmp_path))
+    assert no_ca["QUALYS_CA_PATH"] == "" and no_ca["QUALYS_PLATFORM"] == "US2"
+    env = dict(oidc_only)
+    env.pop("REQUESTS_CA_BUNDLE", None)
+    result = run_play([{"name": "check", "scanops.qualys.qualys_connection_info": {"applications": ["vmdr", "pm"]},
+                        "register": "check"}], env=env)
+    assert result.rc == 0, result
+    check = result.task("check")
+    assert check["healthy"] is True, check["summary"]
+    assert check["auth"]["method"] == "oidc" and check["auth"]["source"] == "environment"
+
+
+def test_job_template_playbooks_are_selectable_in_a_project():
+    job = yaml.safe_load(open(os.path.join(AWX, "job_template.yml")))
+    project = os.path.join(AWX, "project")
+    assert os.path.isfile(os.path.join(project, job["playbook"])), job["playbook"]
+    for name in os.listdir(project):
+        if not name.endswith(".yml"):
+            continue
+        plays = yaml.safe_load(open(os.path.join(project, name)))
+        for play in plays:
+            target = play["ansible.builtin.import_playbook"]
+            assert target.startswith("scanops.qualys.")
+            assert os.path.isfile(os.path.join(REPO, "playbooks", target.split(".")[-1] + ".yml")), target
+    requirements = yaml.safe_load(open(os.path.join(project, "collections", "requirements.yml")))
+    assert [c["name"] for c in requirements["collections"]] == ["scanops.qualys"]
 
 
 def test_ansible_runner_job_with_injected_credentials_leaks_nothing(qualys_sim, oci_sim, oci_ids, tmp_path):
@@ -60,13 +113,16 @@ def test_ansible_runner_job_with_injected_credentials_leaks_nothing(qualys_sim, 
     with open(fixtures["private_key_path"]) as handle:
         private_key = handle.read()
     env = {}
+    with open(qualys_sim.ca_path) as handle:
+        ca_pem = handle.read()
     env.update(inject("credential_type_qualys_api.yml",
-                      {"url": qualys_sim.url, "username": QUALYS_ADMIN[0], "password": QUALYS_ADMIN[1]}, str(tmp_path)))
+                      {"url": qualys_sim.url, "gateway_url": qualys_sim.url, "username": QUALYS_ADMIN[0],
+                       "password": QUALYS_ADMIN[1], "ca_certificates": ca_pem}, str(tmp_path)))
     env.update(inject("credential_type_oci_api_key.yml",
                       {"tenancy": fixtures["tenancy_id"], "user": fixtures["user_id"], "fingerprint": fixtures["fingerprint"],
                        "region": fixtures["region"], "private_key": private_key}, str(tmp_path)))
     # Test plumbing only: where the simulators are and which CA signed them.
-    env.update({"QUALYS_CA_PATH": qualys_sim.ca_path, "OCI_SERVICE_ENDPOINT": oci_sim.url,
+    env.update({"OCI_SERVICE_ENDPOINT": oci_sim.url,
                 "OCI_ANSIBLE_CERT_BUNDLE": oci_sim.ca_path, "ANSIBLE_COLLECTIONS_PATH": link_collection(),
                 "PATH": BIN + os.pathsep + os.environ.get("PATH", "")})
     for variable in ("OCI_CONFIG_FILE", "OCI_CONFIG_PROFILE"):
@@ -75,7 +131,8 @@ def test_ansible_runner_job_with_injected_credentials_leaks_nothing(qualys_sim, 
     private_data.mkdir()
     runner = ansible_runner.run(
         private_data_dir=str(private_data),
-        playbook=os.path.join(REPO, "playbooks", "restricted_api_user.yml"),
+        # The playbook an AWX project holds (extensions/awx/project), importing the collection's.
+        playbook=os.path.join(AWX, "project", "restricted_api_user.yml"),
         inventory="localhost ansible_connection=local ansible_python_interpreter=%s" % sys.executable,
         envvars=env, extravars=role_vars(oci_ids), verbosity=3, quiet=True)
     events = list(runner.events)

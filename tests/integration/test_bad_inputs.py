@@ -13,6 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import json
+
 import pytest
 
 from conftest import QUALYS_ADMIN
@@ -26,6 +29,8 @@ GOOD_OCID = {
 LICENSE = {"cid": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "aid": "a1b2c3d4-e5f6-4789-9abc-def012345678",
            "pws_url": "https://qagpublic.qg2.apps.qualys.com/CloudAgent/", "pws_port": 443}
 SECRET = dict(GOOD_OCID, name="qualys-agent-license")
+LICENSE_B64 = base64.b64encode(json.dumps({"cid": LICENSE["cid"], "aid": LICENSE["aid"], "pwsUrl": LICENSE["pws_url"],
+                                           "pwsPort": LICENSE["pws_port"]}).encode()).decode()
 RECIPE = {"compartment_id": GOOD_OCID["compartment_id"], "name": "R", "vault_secret_id": "ocid1.vaultsecret.oc1.iad.aaaaaaaaexample"}
 USER = {"external_id": "scanops-bad", "first_name": "Bad", "last_name": "Input", "email": "secops@example.com",
         "phone": "+1 555 0100", "address1": "1 Example Street", "city": "New York", "country": "United States of America",
@@ -67,8 +72,8 @@ MODULE_CASES = [
     ("role-name-spaces", "qualys_role", {"name": " API Read Only "}, ["name", "leading or trailing spaces"]),
     ("role-name-empty", "qualys_role", {"name": ""}, ["name", "non-empty"]),
     ("role-permissions-type", "qualys_role", {"name": "R", "permissions": "VM"}, ["permissions", "dict"]),
-    ("role-manual-absent", "qualys_role", {"name": "R", "manage_definition": False, "state": "absent"},
-     ["manage_definition=false", "state=present"]),
+    ("role-manual-absent", "qualys_role", {"name": "R", "state": "absent"},
+     ["state=absent", "manage_definition=true", "manage_definition=false", "state=present"]),
     # service users
     ("user-contact", "qualys_service_user", dict(USER, user_role="contact"), ["user_role=contact", "cannot log in"]),
     ("user-role-unknown", "qualys_service_user", dict(USER, user_role="superuser"), ["user_role", "reader"]),
@@ -92,6 +97,13 @@ MODULE_CASES = [
     ("oci-name", "oci_qualys_secret", dict(SECRET, name="bad name!", license=LICENSE), ["name", "letters, digits"]),
     ("oci-name-long", "oci_qualys_secret", dict(SECRET, name="n" * 300, license=LICENSE), ["name", "1 to 255"]),
     ("oci-base64", "oci_qualys_secret", dict(SECRET, content="@@not base64@@", content_format="base64"), ["content", "base64"]),
+    # A truncated base64 paste of a license, and a base64 license declared plain: refused, never stored over a live one.
+    ("oci-license-truncated", "oci_qualys_secret", dict(SECRET, content=LICENSE_B64[:-7], content_format="auto"),
+     ["content", "looks like base64", "truncated"]),
+    ("oci-license-plain-b64", "oci_qualys_secret", dict(SECRET, content=LICENSE_B64, content_format="plain"),
+     ["content_format=plain", "encoded twice"]),
+    ("oci-license-kind", "oci_qualys_secret", dict(SECRET, content="qwerty-text-123", content_kind="license"),
+     ["content_kind=license", "cid"]),
     ("oci-license-key", "oci_qualys_secret", dict(SECRET, license=dict((k, v) for k, v in LICENSE.items() if k != "aid")),
      ["aid", "license"]),
     ("oci-license-http", "oci_qualys_secret", dict(SECRET, license=dict(LICENSE, pws_url="http://qagpublic.example.com")),

@@ -81,3 +81,15 @@ def test_documented_drift_commands(run_play, installed_collection, qualys_sim, o
     result = run_command(["scanops.qualys.drift_report", "-e", "@vars.yml", "-e", "drift_report_dir=reports", "--check"],
                          cwd=str(tmp_path), env=env, collections_path=installed_collection)
     assert_drift_reported(result, qualys_sim, oci_sim, tmp_path / "reports")
+
+
+def test_the_tarball_ships_what_users_need_and_no_development_files(installed_collection):
+    root = os.path.join(installed_collection, "ansible_collections", "scanops", "qualys")
+    for needed in ("README.md", "COPYING", "requirements.txt", "meta/runtime.yml", "meta/execution-environment.yml",
+                   "plugins/modules/qualys_service_user.py", "roles/restricted_api_user/meta/argument_specs.yml",
+                   "playbooks/restricted_api_user.yml", "playbooks/drift_report.yml", "extensions/awx/job_template.yml",
+                   "changelogs/changelog.yaml"):
+        assert os.path.exists(os.path.join(root, needed)), needed
+    for development in ("Makefile", "ansible.cfg", ".ansible-lint", "bench", "tools", "requirements-dev.txt",
+                        "constraints.txt", ".ci", ".venv", ".build"):
+        assert not os.path.exists(os.path.join(root, development)), development

@@ -45,7 +45,7 @@ def inventory(path):
                  else {"type": "tag", "name": "BU %02d servers" % number, "os_contains": "Linux BU%02d" % number})
         hosts[name] = {"restricted_api_user_service_users": [dict(
             CONTACT, name=name, first_name="Business", last_name="Unit %02d" % number, scope=scope,
-            role={"name": "API Read Only", "permissions": {"VM": ["View"]}})]}
+            role={"name": "API Read Only", "permissions": {"VM": ["View"]}, "manage_definition": True})]}
     path.write_text(yaml.safe_dump({"qualys_service_users": {"hosts": hosts}}))
     return str(path)
 

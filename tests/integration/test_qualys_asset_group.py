@@ -177,6 +177,33 @@ def test_delete_and_refusals(qualys_sim, play):
     assert sim_group(qualys_sim, "All") is not None
 
 
+def test_write_only_fields_are_sent_but_never_compared(qualys_sim, play):
+    # division, function and location: sent on create and along with another change; no list reply carries them.
+    located = {"title": "Located", "ips": ["10.2.0.1"], "division": "Ops", "function": "Web", "location": "Paris"}
+    moved = {**located, "ips": ["10.2.0.2"], "division": "Sec"}
+    only_division = {**located, "division": "Sec"}
+    res = play([
+        ag_task("create", **located),
+        ag_task("again", **located),
+        ag_task("only division", **only_division),
+        ag_task("with another change", **moved),
+        ag_task("converged", **moved),
+    ], diff=True)
+    assert res.rc == 0, res
+    assert group_calls(qualys_sim) == ["list", "add", "list", "list", "list", "edit", "list"]
+    assert qualys_sim.stats()["writes"] == 2
+    assert [res.task(name)["changed"] for name in ("create", "again", "only division", "with another change",
+                                                   "converged")] == [True, False, False, True, False]
+    stored = sim_group(qualys_sim, "Located")
+    expected = ("Sec", "Web", "Paris", ["10.2.0.2"])
+    assert (stored["division"], stored["function"], stored["location"], stored["ips"]) == expected
+    # What Qualys does not report is not returned as if it were known.
+    assert "division" not in res.task("again")["asset_group"]
+    diff = res.task("with another change")["diff"]
+    assert "division" not in diff["before"]
+    assert (diff["after"]["division"], diff["after"]["function"], diff["after"]["location"]) == ("Sec", "Web", "Paris")
+
+
 def test_server_errors_are_reported(qualys_sim, play):
     res = play([
         ag_task("one", title="One"),

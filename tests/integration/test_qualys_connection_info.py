@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 import pytest
 import requests
@@ -22,7 +23,7 @@ MODULE = "scanops.qualys.qualys_connection_info"
 DETECTION = "POST /api/2.0/fo/asset/host/vm/detection/"
 TOKEN = "POST /auth"
 OIDC_TOKEN = "POST /auth/oidc"
-APP_READS = {"fim": "POST /fim/v2/events/count", "pm": "GET /pm/v1/deploymentjobs",
+APP_READS = {"fim": "POST /fim/v2/events/count", "pm": "GET /pm/v1/deploymentjobs/summary",
              "etm": "POST /etm/api/rest/v1/reports/list"}
 ALL = ["vmdr", "fim", "pm", "etm"]
 PASSWORD = "Conn-Check-Pass1"
@@ -57,7 +58,7 @@ def sim_config(qualys_sim):
         qualys_sim.control("POST", "config", settings)
 
     yield change
-    qualys_sim.control("POST", "config", {key: saved[key] for key in ("modules", "pod")})
+    qualys_sim.control("POST", "config", saved)
 
 
 def seed_users(sim, count):
@@ -220,7 +221,7 @@ def test_gateway_reads_of_the_simulator(qualys_sim, qualys_auth):
                                               "token": "true"}, timeout=30).text
     bearer = {"Authorization": "Bearer " + token}
     assert session.post(url + "/fim/v2/events/count", json={}, headers=bearer, timeout=30).json() == {"count": 0}
-    pm = session.get(url + "/pm/v1/deploymentjobs", headers=bearer, timeout=30)
+    pm = session.get(url + "/pm/v1/deploymentjobs/summary", params={"platform": "Windows"}, headers=bearer, timeout=30)
     assert pm.status_code == 200 and pm.json() == [] and pm.headers["X-RateLimit-Remaining"] == "299"
     assert "X-Concurrency-Limit-Limit" not in pm.headers
     wrong_method = session.get(url + "/etm/api/rest/v1/reports/list", headers=bearer, timeout=30)
@@ -235,3 +236,38 @@ def test_gateway_reads_of_the_simulator(qualys_sim, qualys_auth):
         assert int(limited.headers["X-RateLimit-ToWait-Sec"]) > 0
     finally:
         qualys_sim.control("POST", "config", {"rate_limit": 300})
+
+
+LIMIT_WAIT = re.compile(r"HTTP 409 \(limit reached\).*?X-Concurrency-Limit-Running=(\d+)")
+
+
+@pytest.mark.parametrize("counts_self", [True, False], ids=["running-counts-the-call", "running-counts-others"])
+def test_parallel_checks_within_a_concurrency_limit_of_one(qualys_sim, qualys_auth, run_play, sim_config, counts_self):
+    """Three checks at once against one slot, under either reading of X-Concurrency-Limit-Running.
+
+    Documented: Running includes the current call (a served reply shows Running == Limit, a refusal Limit + 1).
+    Recorded: a lone call shows 0 (only the others: a served reply shows at most Limit - 1, a refusal Limit).
+    Either way the served replies are healthy and every refusal is waited out as a limit; one refusal is
+    injected as well (CODE 1960 with the Running value of the reading), so one is seen whatever the timing.
+    """
+    own = 1 if counts_self else 0
+    sim_config(concurrency_limit=1, latency_ms=600, concurrency_running_counts_self=counts_self)
+    qualys_sim.control("POST", "faults", {"rules": [{"path": DETECTION.split(" ")[1], "kind": "409_1960", "times": 1}]})
+    res = run_play([
+        dict(check("launch", applications=["vmdr"]), loop=[1, 2, 3], **{"async": 60, "poll": 0}),
+        {"name": "wait", "ansible.builtin.async_status": {"jid": "{{ item.ansible_job_id }}"}, "loop": "{{ launch.results }}",
+         "register": "wait", "until": "wait.finished", "retries": 60, "delay": 1},
+    ], module_defaults={"group/scanops.qualys.qualys": dict(qualys_auth, max_wait=30)})
+    assert res.rc == 0 and res.failed == 0, res
+    outcomes = result(res, "wait")["results"]
+    assert len(outcomes) == 3
+    for out in outcomes:
+        vmdr = out["applications"]["vmdr"]
+        assert out["healthy"] is True and vmdr["http_status"] == 200 and vmdr["reason"] is None, out
+        # A served reply never reads as a refusal, even with Running == Limit.
+        assert out["limits"]["concurrency_limit"] == 1 and out["limits"]["concurrency_running"] == own
+    refused = [call for call in qualys_sim.stats()["calls"] if call["status"] == 409]
+    assert len(refused) >= 1 and qualys_sim.stats()["by_endpoint"][DETECTION + "?action=list"] == 3 + len(refused)
+    # Each refusal was waited out as a limit; the warnings name the Running value the reading gives a refusal.
+    waits = [int(running) for running in LIMIT_WAIT.findall(res.output)]
+    assert waits and set(waits) == {1 + own}, (waits, res.output[-3000:])

@@ -147,14 +147,14 @@ def test_calls_go_through_the_proxy(qualys_sim, qualys_auth, run_play, clean_pro
     hidden = "https://localhost:%d" % port
     client = qualys_sim.control("POST", "oidc_clients", {"login": qualys_auth["username"]})
     res = run_play([
-        task("by_option", url=hidden, proxy_url=option_proxy.url),
-        task("by_option_oidc", url=hidden, proxy_url=option_proxy.url, auth_method="oidc",
+        task("by_option", url=hidden, gateway_url=hidden, proxy_url=option_proxy.url),
+        task("by_option_oidc", url=hidden, gateway_url=hidden, proxy_url=option_proxy.url, auth_method="oidc",
              client_id=client["client_id"], client_secret=client["client_secret"]),
-        task("by_https_proxy", url=hidden, environment={"HTTPS_PROXY": env_proxy.url}),
-        task("by_qualys_proxy_url", url=hidden, environment={"QUALYS_PROXY_URL": option_proxy.url}),
-        task("option_beats_no_proxy", url=hidden, proxy_url=option_proxy.url, environment={"NO_PROXY": "localhost"}),
+        task("by_https_proxy", url=hidden, gateway_url=hidden, environment={"HTTPS_PROXY": env_proxy.url}),
+        task("by_qualys_proxy_url", url=hidden, gateway_url=hidden, environment={"QUALYS_PROXY_URL": option_proxy.url}),
+        task("option_beats_no_proxy", url=hidden, gateway_url=hidden, proxy_url=option_proxy.url, environment={"NO_PROXY": "localhost"}),
         task("no_proxy_bypass", environment={"HTTPS_PROXY": env_proxy.url, "NO_PROXY": "127.0.0.1"}),
-        task("without_proxy", url=hidden, applications=["vmdr", "fim"], max_retries=0),
+        task("without_proxy", url=hidden, gateway_url=hidden, applications=["vmdr", "fim"], max_retries=0),
     ], module_defaults={"group/scanops.qualys.qualys": qualys_auth})
     assert res.rc == 0 and res.failed == 0, res
 

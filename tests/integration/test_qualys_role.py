@@ -20,6 +20,9 @@ ROLE_WRITES = (CREATE, UPDATE, DELETE)
 
 
 def role_task(name, register, check=False, **args):
+    """A qualys_role task that defines the role (manage_definition=true) unless told otherwise (None: the default)."""
+    args.setdefault("manage_definition", True)
+    args = dict((key, value) for key, value in args.items() if value is not None)
     task = {"name": name, "scanops.qualys.qualys_role": dict({"name": ROLE}, **args), "register": register}
     if check:
         task["check_mode"] = True
@@ -49,11 +52,27 @@ def play(run_play, qualys_auth):
 
 @pytest.fixture
 def role_api(qualys_sim):
-    """Switch the simulator's role API off and on; always back on afterwards."""
-    def switch(enabled):
-        qualys_sim.control("POST", "config", {"role_api": enabled})
+    """Set how the simulator answers the guessed role API (``role_api``); always offered again afterwards."""
+    def switch(setting):
+        qualys_sim.control("POST", "config", {"role_api": setting})
     yield switch
     switch(True)
+
+
+# How a subscription without the role API may answer the first role search (simulator setting
+# role_api), and what of that answer the module quotes.
+NOT_OFFERED = {
+    "http_404": "Unexpected reply from Qualys: HTTP 404, text/html; charset=UTF-8: 404 Not Found",
+    "qps_error": "Qualys error INVALID_REQUEST: Unsupported object type 'am/role' for this subscription.",
+    "html_200": "Unexpected reply from Qualys: HTTP 200, text/html; charset=UTF-8: Qualys Enterprise",
+}
+
+
+def set_role_api_task(sim, setting):
+    """A task that switches the simulator's role API in the middle of a play (one play for every setting)."""
+    return {"name": "role_api %s" % setting, "ansible.builtin.uri": {
+        "url": sim.url + "/_sim/config", "method": "POST", "body_format": "json", "body": {"role_api": setting},
+        "ca_path": sim.ca_path}}
 
 
 class Api:
@@ -98,8 +117,10 @@ class Api:
 def test_lifecycle_idempotence_check_mode_and_diff(qualys_sim, play):
     wanted = {"description": "Read-only API access", "permissions": {"VM": ["View"], "AM": ["Read Asset"]}}
 
-    # Check mode first, then create, then the same task again.
+    # The default only checks (the role API is a guess): no role yet, so it fails and writes nothing.
+    # Then check mode, create, and the same task again.
     res = play([
+        dict(role_task("default checks only", "default", manage_definition=None, **wanted), ignore_errors=True),
         role_task("predict", "predicted", check=True, **wanted),
         role_task("create", "created", **wanted),
         role_task("again", "again", permissions={"AM": ["Read Asset", "Read Asset"], "VM": ["View"]},
@@ -107,6 +128,9 @@ def test_lifecycle_idempotence_check_mode_and_diff(qualys_sim, play):
         {"name": "list", "scanops.qualys.qualys_role_info": {"name_contains": "api-read"}, "register": "listed"},
     ], diff=True)
     assert res.rc == 0, res
+    default = res.task("default checks only")
+    assert status(res, "default checks only") == "failed" and default["role_exists"] is False
+    assert "No role called 'scanops-api-readonly' exists" in default["msg"]
     predicted, created, again = res.task("predict"), res.task("create"), res.task("again")
     expected = {"name": ROLE, "description": "Read-only API access", "api_access": True, "ui_access": False,
                 "permissions": {"AM": ["Read Asset"], "VM": ["View"]}}
@@ -168,7 +192,8 @@ def test_role_grants_api_not_ui_and_a_role_without_api_access_is_refused(qualys_
     res = play([
         role_task("api role", "api", permissions={"AM": ["Read Asset"], "VM": ["View"]}),
         {"name": "no api role", "register": "ui_only", "scanops.qualys.qualys_role": {
-            "name": "scanops-ui-only", "api_access": False, "ui_access": True, "permissions": {"VM": ["View"]}}},
+            "name": "scanops-ui-only", "api_access": False, "ui_access": True, "permissions": {"VM": ["View"]},
+            "manage_definition": True}},
     ])
     assert res.rc == 0, res
     api = Api(qualys_sim, qualys_auth)
@@ -203,28 +228,54 @@ def test_subscription_without_role_api(qualys_sim, qualys_auth, play, role_api):
     api = Api(qualys_sim, qualys_auth)
     holder = api.add_user("Svc", "Holder")
     api.assign_role(holder[0], ROLE)
+    role_id = sim_roles(qualys_sim)[ROLE]["id"]
 
-    role_api(False)
+    # Every way of "not offered" the simulator knows, in one play: each with the default (check only) and the
+    # info module; every task for the first one.
     qualys_sim.reset_stats()
-    res = play([
-        dict(role_task("managed", "managed", permissions={"VM": ["View"], "AM": ["Read Asset"]}),
-             ignore_errors=True),
-        role_task("check held", "held", manage_definition=False, permissions={"VM": ["View"]}),
-        {"name": "check unheld", "register": "unheld",
-         "scanops.qualys.qualys_role": {"name": "scanops-nobody-holds-it", "manage_definition": False}},
-        {"name": "info", "scanops.qualys.qualys_role_info": {"name": ROLE}, "register": "info"},
-    ])
-    managed, held, unheld, info = res.task("managed"), res.task("check held"), res.task("check unheld"), res.task("info")
+    tasks = []
+    for setting in NOT_OFFERED:
+        tasks += [
+            set_role_api_task(qualys_sim, setting),
+            role_task("check held " + setting, "held", manage_definition=None, permissions={"VM": ["View"]}),
+            {"name": "info " + setting, "scanops.qualys.qualys_role_info": {"name": ROLE}, "register": "info"},
+        ]
+        if setting == "http_404":
+            tasks += [
+                dict(role_task("managed", "managed", permissions={"VM": ["View"], "AM": ["Read Asset"]}),
+                     ignore_errors=True),
+                {"name": "check unheld", "register": "unheld",
+                 "scanops.qualys.qualys_role": {"name": "scanops-nobody-holds-it"}},
+            ]
+    # Not offered, with a wrong password: the documented user search says what is really wrong.
+    tasks.append({"name": "wrong password", "ignore_errors": True, "scanops.qualys.qualys_role": {
+        "name": ROLE, "password": "Wrong-Pass-1"}})
+    res = play(tasks)
+    managed, unheld = res.task("managed"), res.task("check unheld")
     assert status(res, "managed") == "failed" and managed["role_api_available"] is False
     assert managed["msg"] == (
-        "This Qualys subscription does not offer the role definition API: POST /qps/rest/2.0/search/am/role answered "
-        "HTTP 404. Create the role by hand in the Administration utility "
-        "(Role Management > New Role): name 'scanops-api-readonly'; Access Permissions: UI Access off, API Access on; "
-        "permissions: AM: Read Asset; VM: View. Then run this task with manage_definition=false to check that it exists.")
-    assert not held["changed"] and held["role_exists"] is True and held["permissions_known"] is False
-    assert held["role"]["name"] == ROLE and held["role"]["id"] == sim_roles(qualys_sim)[ROLE]["id"]
-    assert held["role"]["permissions"] is None and held["role_api_available"] is False
+        "This Qualys subscription does not offer the role definition API: POST /qps/rest/2.0/search/am/role "
+        "gave no clean QPS SUCCESS (%s). A role called 'scanops-api-readonly' exists (a user holds it), but its "
+        "definition cannot be read or changed without that API: check by hand in the Qualys UI, "
+        "Administration > Roles, that it has API Access on, UI Access off and the permissions AM: Read Asset; "
+        "VM: View. Then run this task with manage_definition=false (the default), which only checks that the "
+        "role exists." % NOT_OFFERED["http_404"])
+    assert managed["role_exists"] is True and managed["required_role"]["permissions"] == {
+        "AM": ["Read Asset"], "VM": ["View"]}
     assert not unheld["changed"] and unheld["role_exists"] is None and unheld["permissions_known"] is False
-    assert any("cannot be checked" in warning for warning in unheld["warnings"])
-    assert info["roles"] == [] and info["role_api_available"] is False
+    assert any("cannot be checked" in warning and "New Role" in warning for warning in unheld["warnings"])
+    for setting, answer in NOT_OFFERED.items():
+        held, info = res.task("check held " + setting), res.task("info " + setting)
+        assert not held["changed"] and held["role_exists"] is True and held["permissions_known"] is False
+        assert held["role"]["name"] == ROLE and held["role"]["id"] == role_id
+        assert held["role"]["permissions"] is None and held["role_api_available"] is False
+        assert any("cannot be read" in warning and "Administration > Roles" in warning for warning in held["warnings"])
+        assert info["roles"] == [] and info["role_api_available"] is False
+        assert any(answer in warning for warning in info["warnings"])
+    wrong = res.task("wrong password")
+    assert status(res, "wrong password") == "failed" and "INVALID_CREDENTIALS" in wrong["msg"], wrong
+    by_endpoint = qualys_sim.stats()["by_endpoint"]
+    # One role search per task; each qualys_role task then makes one documented user search.
+    assert by_endpoint["POST /qps/rest/2.0/search/am/role"] == 2 * len(NOT_OFFERED) + 3
+    assert by_endpoint["POST /qps/rest/2.0/search/am/user"] == len(NOT_OFFERED) + 3
     assert qualys_sim.writes() == 0

@@ -173,8 +173,13 @@ def test_create_then_idempotent_then_change_groups(qualys_sim, api, play):
         user_task("again", "again", asset_groups=["Prod web"]),
         user_task("again check", "again_check", check=True, asset_groups=["Prod web"]),
         task("info", "info", module=INFO, external_id=EXTERNAL_ID),
+        # Several users: one am/user listing, which must name a criterion (the simulator refuses none).
+        task("info all", "info_all", module=INFO),
     ], diff=True)
     assert res.rc == 0, res
+    listed = dict((u["login"], u) for u in res.task("info all")["users"])
+    assert listed[user["login"]]["roles"] == [] and not res.task("info all").get("warnings")
+    assert len(listed) == 2
     again = res.task("again")
     assert not again["changed"] and not res.task("again check")["changed"]
     assert "credentials" not in again and again["diff"]["before"] == again["diff"]["after"]
@@ -285,6 +290,8 @@ def test_password_reset_rotation_and_verification(qualys_sim, api, play):
     assert repair["changed"] and repair["credentials_valid"] is False and repair["credentials"]["password"]
     # Only the three real resets wrote; the checks were reads made as the service user.
     assert writes(qualys_sim) == {RESET: 3}
+    # Each reset asked for the password in the report (email=0): Qualys e-mailed none.
+    assert "passwords_emailed" not in sim_users(qualys_sim)[0]
     assert not api.works(first_pair)
     latest = repair["credentials"]
     assert api.works((latest["login"], latest["password"]))

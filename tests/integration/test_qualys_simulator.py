@@ -279,20 +279,66 @@ def test_user_list_filters(api):
     assert both.find("ERROR").get("number") == "1904"
 
 
-def test_password_change_returns_new_password(api):
+PASSWORD_CHANGE = "/msp/password_change.php"
+
+
+def sim_user(api, login):
+    return [user for user in api.sim("GET", "state")["users"] if user["login"] == login][0]
+
+
+def test_password_change_with_email_0_returns_the_new_password(api):
     login, password = add_user(api)
-    root = xml(api.call("POST", "/msp/password_change.php", data={"user_logins": login, "send_email": "0"}))
-    assert root.tag == "PASSWORD_CHANGE_OUTPUT" and root.find("RETURN").get("status") == "SUCCESS"
-    new_password = root.findtext("USER_LIST/USER/PASSWORD")
-    assert root.findtext("USER_LIST/USER/USER_LOGIN") == login and new_password != password
+    response = api.call("POST", PASSWORD_CHANGE, data={"user_logins": login, "email": "0"})
+    root = xml(response)
+    # The shape of the recorded public reply (qualys-qsc, qg4).
+    assert root.tag == "PASSWORD_CHANGE_OUTPUT"
+    assert root.find("API").get("name") == "password_change.php" and root.find("API").get("username") == ADMIN[0]
+    assert root.find("API").get("at")
+    returned = root.find("RETURN")
+    assert returned.get("status") == "SUCCESS" and returned.findtext("MESSAGE")
+    assert returned.find("CHANGES").get("count") == "1"
+    assert [user.findtext("USER_LOGIN") for user in returned.findall("CHANGES/USER_LIST/USER")] == [login]
+    new_password = returned.findtext("CHANGES/USER_LIST/USER/PASSWORD")
+    assert new_password and new_password != password
+    assert b"<PASSWORD><![CDATA[" in response.content
+    assert new_password == sim_user(api, login)["password"]
     assert api.call("GET", "/msp/user_list.php", auth=(login, password)).status_code == 401
     assert api.call("GET", "/msp/user_list.php", auth=(login, new_password)).status_code == 200
-    partial = xml(api.call("POST", "/msp/password_change.php", data={"user_logins": login + ",ghost",
-                                                                     "send_email": "0"}))
-    assert partial.find("RETURN").get("status") == "WARNING"
-    assert partial.findtext("FAILED_USER_LIST/USER/USER_LOGIN") == "ghost"
-    emailed = xml(api.call("POST", "/msp/password_change.php", data={"user_logins": login}))
-    assert emailed.find("RETURN").get("status") == "SUCCESS" and emailed.find("USER_LIST") is None
+
+
+@pytest.mark.parametrize("switch", [{}, {"send_email": "0"}, {"email": "1"}, {"email": "1", "send_email": "0"}])
+def test_password_change_without_email_0_mails_the_password(api, switch):
+    login, password = add_user(api, accept=False)
+    response = api.call("POST", PASSWORD_CHANGE, data=dict(switch, user_logins=login))
+    root = xml(response)
+    returned = root.find("RETURN")
+    assert returned.get("status") == "SUCCESS" and returned.find("CHANGES").get("count") == "1"
+    assert returned.findtext("CHANGES/USER_LIST/USER/USER_LOGIN") == login
+    after = sim_user(api, login)
+    # Changed and "e-mailed": the report holds no password, and the account stays pending.
+    assert after["password"] != password and after["password"].encode() not in response.content
+    assert list(root.iter("PASSWORD")) == [] and after["status"] == "Pending Activation"
+    assert api.call("POST", "/msp/acceptEULA.php", auth=(login, password)).status_code == 401
+
+
+def test_password_change_with_email_0_activates_a_pending_user(api):
+    login, _password = add_user(api, accept=False)
+    root = xml(api.call("POST", PASSWORD_CHANGE, data={"user_logins": login, "email": "0"}))
+    assert root.findtext("RETURN/CHANGES/USER_LIST/USER/PASSWORD")
+    assert sim_user(api, login)["status"] == "Active"
+
+
+def test_password_change_partial_and_failed_replies(api):
+    login, _password = add_user(api)
+    partial = xml(api.call("POST", PASSWORD_CHANGE, data={"user_logins": login + ",ghost", "email": "0"}))
+    assert partial.find("RETURN").get("status") == "WARNING" and "ghost" in partial.findtext("RETURN/MESSAGE")
+    assert [user.findtext("USER_LOGIN") for user in partial.findall("RETURN/CHANGES/USER_LIST/USER")] == [login]
+    failed = xml(api.call("POST", PASSWORD_CHANGE, data={"user_logins": "ghost", "email": "0"}))
+    returned = failed.find("RETURN")
+    assert returned.get("status") == "FAILED" and returned.get("number") and "ghost" in returned.findtext("MESSAGE")
+    assert failed.find("RETURN/CHANGES") is None and list(failed.iter("PASSWORD")) == []
+    unknown = xml(api.call("POST", PASSWORD_CHANGE, data={"user_logins": login, "emial": "0"}))
+    assert unknown.find("RETURN").get("number") == "1901"
 
 
 def test_change_own_password(api):
@@ -384,6 +430,20 @@ def test_reader_sees_only_its_asset_groups(api):
     assert refused.status_code == 403 and code_of(refused) == "2004"
 
 
+def test_asset_group_division_function_location_are_stored_but_never_listed(api):
+    # No documented list reply carries them (qualysdk's AssetGroup has no such fields): write-only.
+    group_id = add_group(api, "Located", division="Ops", function="Web", location="Paris", comments="c")
+    group = list_groups(api, show_attributes="ALL", ids=str(group_id)).find("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP")
+    assert group.findtext("COMMENTS") == "c"
+    assert [group.find(name) for name in ("DIVISION", "FUNCTION", "LOCATION")] == [None, None, None]
+    edit = api.call("POST", AG, data={"action": "edit", "id": group_id, "set_division": "Sec", "set_location": ""})
+    assert edit.status_code == 200
+    stored = [g for g in api.sim("GET", "state")["asset_groups"] if g["id"] == group_id][0]
+    assert (stored["division"], stored["function"], stored["location"]) == ("Sec", "Web", "")
+    refused = api.call("GET", AG, params={"action": "list", "show_attributes": "TITLE,DIVISION"})
+    assert refused.status_code == 400 and code_of(refused) == "1905"
+
+
 # --- tags ------------------------------------------------------------------------------
 def name_is(name):
     return {"filters": {"Criteria": [{"field": "name", "operator": "EQUALS", "value": name}]}}
@@ -431,6 +491,29 @@ def test_tag_errors_and_system_tags(api):
     login, password = add_user(api)
     denied = api.qps("create/am/tag", {"data": {"Tag": {"name": "By reader"}}}, auth=(login, password))
     assert denied["responseCode"] == "INSUFFICIENT_PERMISSION"
+
+
+def test_system_tags_for_asset_groups_and_business_units(api):
+    group_id = add_group(api, "Tagged group")
+    roots = dict((name, api.qps("search/am/tag", name_is(name))["data"][0]["Tag"])
+                 for name in ("Asset Groups", "Business Units"))
+    under_groups = api.qps("search/am/tag", {"filters": {"Criteria": [
+        {"field": "parent", "operator": "EQUALS", "value": str(roots["Asset Groups"]["id"])}]}})
+    (child,) = [item["Tag"] for item in under_groups["data"]]
+    assert child["name"] == "Tagged group" and child["srcAssetGroupId"] == group_id
+    assert child["parentTagId"] == roots["Asset Groups"]["id"] and child["tagUuid"]
+    assert "srcBusinessUnitId" not in child
+    under_units = api.qps("search/am/tag", {"filters": {"Criteria": [
+        {"field": "parent", "operator": "EQUALS", "value": str(roots["Business Units"]["id"])}]}})
+    units = [item["Tag"] for item in under_units["data"]]
+    assert [unit["name"] for unit in units] == ["Unassigned Business Unit"]
+    assert all(isinstance(unit["srcBusinessUnitId"], int) and unit["tagUuid"] for unit in units)
+    assert all("srcAssetGroupId" not in unit for unit in units)
+    assert all("srcAssetGroupId" not in root and "srcBusinessUnitId" not in root for root in roots.values())
+    for tag in (child, units[0]):
+        for path, body in (("update/am/tag/%d" % tag["id"], {"data": {"Tag": {"color": "#000000"}}}),
+                           ("delete/am/tag/%d" % tag["id"], None)):
+            assert api.qps(path, body)["responseCode"] == "INVALID_REQUEST", (path, tag["name"])
 
 
 def test_tag_paging_has_more_records_and_last_id(api):
@@ -501,6 +584,17 @@ def test_am_user_roles_and_scope_tags(api):
         {"field": "id", "operator": "EQUALS", "value": str(admin_id)}]}})["count"] == 1  # self is visible
     denied = api.qps("search/am/user", {}, auth=(login, password))
     assert denied["responseCode"] == "INSUFFICIENT_PERMISSION"
+
+
+@pytest.mark.parametrize("body", [{}, {"filters": {}}, {"filters": {"Criteria": []}},
+                                  {"preferences": {"limitResults": 10}}])
+def test_am_user_search_without_criteria_is_refused(api, body):
+    add_user(api)
+    refused = api.qps("search/am/user", body)
+    assert refused["responseCode"] == "INVALID_REQUEST" and "data" not in refused
+    assert refused["responseErrorDetails"]["errorMessage"]
+    every = api.qps("search/am/user", {"filters": {"Criteria": [{"field": "id", "operator": "GREATER", "value": "0"}]}})
+    assert every["responseCode"] == "SUCCESS" and every["count"] == 2
 
 
 def role_body(name, api_access, ui_access, perms):
@@ -644,6 +738,62 @@ def test_rate_limit_1965_and_headers(api):
     assert api.call("GET", "/msp/about.php").status_code == 200
     assert "X-RateLimit-Limit" not in api.call("POST", "/qps/rest/2.0/search/am/tag", headers=JSON_HEADERS,
                                                data="{}").headers  # QPS carries no limit headers
+
+
+@pytest.mark.parametrize("counts_self", [True, False])
+def test_concurrency_running_under_either_reading(api, counts_self):
+    """concurrency_running_counts_self: Running counts the answered call too (documented) or only the others (recorded)."""
+    own = 1 if counts_self else 0
+    api.sim("POST", "config", {"concurrency_limit": 1, "latency_ms": 500, "concurrency_running_counts_self": counts_self})
+    lone = api.call("GET", "/msp/about.php")
+    assert lone.status_code == 200 and lone.headers["X-Concurrency-Limit-Running"] == str(own)
+
+    def one_call(_index):
+        session = requests.Session()
+        session.trust_env = False
+        return session.get(api.url + "/msp/user_list.php", auth=ADMIN, headers=XRW, verify=api.ca_path, timeout=10)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        served, refused = sorted(pool.map(one_call, range(2)), key=lambda reply: reply.status_code)
+    assert (served.status_code, refused.status_code, code_of(refused)) == (200, 409, "1960")
+    assert served.headers["X-Concurrency-Limit-Running"] == str(own)  # == Limit when the call counts itself
+    assert refused.headers["X-Concurrency-Limit-Running"] == str(1 + own)
+    assert xml(refused).findtext("RESPONSE/ITEM_LIST/ITEM/VALUE") == "1"  # CALLS_TO_FINISH
+    fault(api, "409_1960", path="/msp/about.php", action=None)
+    injected = api.call("GET", "/msp/about.php")
+    assert injected.status_code == 409 and injected.headers["X-Concurrency-Limit-Running"] == str(1 + own)
+    response = api.session.post(api.url + "/_sim/config", json={"concurrency_running_counts_self": "yes"}, timeout=10)
+    assert response.status_code == 400 and "true or false" in response.json()["error"]
+
+
+def test_gateway_application_requests_are_checked(api):
+    """PM and ETM reads answer only the request shapes public sources show; anything else is HTTP 400."""
+    token = api.call("POST", "/auth", auth=None, data={"username": ADMIN[0], "password": ADMIN[1], "token": "true"}).text
+    bearer = {"Authorization": "Bearer " + token}
+    pm = "/pm/v1/deploymentjobs/summary"
+    good = api.call("GET", pm, auth=None, headers=bearer, params={"platform": "Windows", "pageNumber": "0", "pageSize": "1"})
+    assert good.status_code == 200 and good.json() == [] and good.headers["X-RateLimit-Remaining"] == "299"
+    assert api.call("GET", pm, auth=None, headers=bearer, params={"platform": "Linux"}).status_code == 200
+    for params in ({}, {"pageSize": "1"}, {"platform": "windows"}, {"platform": "Windows", "pageSize": "0"},
+                   {"platform": "Windows", "pageNumber": "-1"}, {"platform": "Windows", "limit": "1"}):
+        refused = api.call("GET", pm, auth=None, headers=bearer, params=params)
+        assert refused.status_code == 400, params
+        assert refused.json()["_error"]["errorCode"] == "400" and refused.json()["_error"]["message"]
+        assert "X-RateLimit-Remaining" in refused.headers
+    assert api.call("GET", "/pm/v1/deploymentjobs", auth=None, headers=bearer, params={"pageSize": "1"}).status_code == 404
+    etm = "/etm/api/rest/v1/reports/list"
+    ok = api.call("POST", etm, auth=None, headers=bearer, json={"offset": 0, "limit": 1})
+    assert ok.status_code == 200 and ok.json()["data"] == [] and ok.json()["limit"] == 1
+    for body in ({"pageSize": 1}, {"offset": 0}, {"offset": "0", "limit": "1"}, {"offset": 0, "limit": 0},
+                 {"offset": 0, "limit": True}, [], {"offset": 0, "limit": 1, "pageSize": 1}):
+        refused = api.call("POST", etm, auth=None, headers=bearer, json=body)
+        assert refused.status_code == 400 and refused.json()["errorCode"] == "400", body
+    assert api.call("POST", etm, auth=None, headers=bearer, data="not json").status_code == 400
+    fim = "/fim/v2/events/count"
+    assert api.call("POST", fim, auth=None, headers=bearer, json={}).json() == {"count": 0}
+    assert api.call("POST", fim, auth=None, headers=bearer, json=[]).status_code == 400
+    # The token is checked before the request: without one, even a wrong request is a 401.
+    assert api.call("GET", pm, auth=None, params={}).status_code == 401
 
 
 # --- faults ----------------------------------------------------------------------------

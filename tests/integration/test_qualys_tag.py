@@ -220,14 +220,53 @@ def test_system_tags_are_refused(qualys_sim, play):
                 dict(tag_task("check recolor", check=True, name="Asset Groups", color="#FF0000"), ignore_errors=True),
                 tag_task("as it is", name="Passive Sensor")])
     assert status(res, "delete system") == "failed"
-    assert res.task("delete system")["msg"] == ("The tag 'Cloud Agent' (id %s) belongs to Qualys and is never deleted by this "
-                                                "module; manage a tag of your own instead."
+    assert res.task("delete system")["msg"] == ("The tag 'Cloud Agent' (id %s) is owned by Qualys: it is one of the tags "
+                                                "Qualys creates in every subscription. qualys_tag never deletes a "
+                                                "Qualys-owned tag. Use a tag of your own instead."
                                                 % sim_tags(qualys_sim, "Cloud Agent")[0]["id"])
-    assert "'Business Units'" in res.task("recolor system")["msg"] and "never changed" in res.task("recolor system")["msg"]
-    assert status(res, "check recolor") == "failed" and "never changed" in res.task("check recolor")["msg"]
+    assert "'Business Units'" in res.task("recolor system")["msg"] and "never changes" in res.task("recolor system")["msg"]
+    assert status(res, "check recolor") == "failed" and "never changes" in res.task("check recolor")["msg"]
     assert res.task("as it is")["changed"] is False and res.task("as it is")["tag"]["system"] is True
     assert qualys_sim.writes() == 0
     assert len(sim_tags(qualys_sim, "Cloud Agent")) == 1
+
+
+def test_asset_group_and_business_unit_tags_are_refused(qualys_sim, play):
+    group = {"name": "lab group", "scanops.qualys.qualys_asset_group": {"title": "Lab group", "ips": ["10.3.0.1"]},
+             "register": "lab_group"}
+    res = play([group,
+                dict(tag_task("recolor group tag", name="Lab group", parent="Asset Groups", color="#FF0000"),
+                     ignore_errors=True),
+                dict(tag_task("delete group tag", name="Lab group", state="absent"), ignore_errors=True),
+                dict(tag_task("describe unit tag", name="Unassigned Business Unit", description="x"),
+                     ignore_errors=True),
+                dict(tag_task("tag under asset groups", name="Not a group", parent="Asset Groups"), ignore_errors=True),
+                tag_task("group tag as it is", name="Lab group"),
+                info_task("group tags", parent="Asset Groups"),
+                info_task("unit tags", parent="Business Units")])
+    group_id = res.task("lab group")["asset_group"]["id"]
+    (tag,) = sim_tags(qualys_sim, "Lab group")
+    for title, verb in (("recolor group tag", "changes"), ("delete group tag", "deletes")):
+        assert status(res, title) == "failed"
+        msg = res.task(title)["msg"]
+        assert msg.startswith("The tag 'Lab group' (id %s) is owned by Qualys: it stands for the asset group with id %s"
+                              % (tag["id"], group_id)), msg
+        assert "never %s" % verb in msg and "scanops.qualys.qualys_asset_group" in msg and "tag of your own" in msg
+    msg = res.task("describe unit tag")["msg"]
+    assert status(res, "describe unit tag") == "failed" and "'Unassigned Business Unit'" in msg
+    assert "business unit" in msg and "never changes" in msg and "tag of your own" in msg
+    msg = res.task("tag under asset groups")["msg"]
+    assert status(res, "tag under asset groups") == "failed" and "'Asset Groups'" in msg
+    assert "scanops.qualys.qualys_asset_group" in msg
+    as_it_is = res.task("group tag as it is")
+    assert as_it_is["changed"] is False and as_it_is["tag"]["system"] is True
+    assert as_it_is["tag"]["asset_group_id"] == group_id
+    (listed,) = res.task("group tags")["tags"]
+    assert listed["system"] is True and listed["asset_group_id"] == group_id and listed["business_unit_id"] is None
+    (unit,) = res.task("unit tags")["tags"]
+    assert unit["system"] is True and isinstance(unit["business_unit_id"], int) and unit["asset_group_id"] is None
+    assert tag_writes(qualys_sim) == (1, {})  # the asset group's add, no tag write
+    assert (tag["color"], sim_tags(qualys_sim, "Not a group")) == ("#FFFFFF", [])
 
 
 @pytest.fixture

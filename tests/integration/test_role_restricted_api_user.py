@@ -27,10 +27,10 @@ def role_vars(oci_ids, report_dir=None, **overrides):
                "address_state": "New York", "zip_code": "10004"}
     users = [
         dict(contact, name="servicenow", scope={"type": "asset_group", "name": SCOPE_TITLE, "ips": ORIGINAL_IPS},
-             role={"name": "API Read Only", "permissions": {"VM": ["View"]}}),
+             role={"name": "API Read Only", "permissions": {"VM": ["View"]}, "manage_definition": True}),
         dict(contact, name="vmplatform", first_name="Vuln", last_name="Platform",
              scope={"type": "tag", "name": "Linux servers", "os_contains": "Linux"},
-             role={"name": "API Read Only", "permissions": {"VM": ["View"]}}),
+             role={"name": "API Read Only", "permissions": {"VM": ["View"]}, "manage_definition": True}),
     ]
     variables = {
         "restricted_api_user_service_users": users,
@@ -50,6 +50,7 @@ def awx_env(qualys_sim, oci_sim, extra=None):
     """Connection settings the way the AWX credential types inject them."""
     env = {
         "QUALYS_URL": qualys_sim.url,
+        "QUALYS_GATEWAY_URL": qualys_sim.url,
         "QUALYS_USERNAME": QUALYS_ADMIN[0],
         "QUALYS_PASSWORD": QUALYS_ADMIN[1],
         "QUALYS_CA_PATH": qualys_sim.ca_path,

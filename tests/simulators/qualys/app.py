@@ -35,7 +35,7 @@ ROUTES = {
     "/fo/login.php": ("ui", misc.ui_login, {}),
     # Gateway application reads (JWT; modelled, see apps.py).
     "/fim/v2/events/count": ("app", apps.application_read, {}),
-    "/pm/v1/deploymentjobs": ("app", apps.application_read, {}),
+    "/pm/v1/deploymentjobs/summary": ("app", apps.application_read, {}),
     "/etm/api/rest/v1/reports/list": ("app", apps.application_read, {}),
 }
 
@@ -46,6 +46,7 @@ READ_ACTIONS = {"list", None, ""}
 LIMITED_FAMILIES = ("vmpc", "msp")
 CONFIG_DEFAULTS = {
     "concurrency_limit": 2,
+    "concurrency_running_counts_self": True,
     "rate_limit": 300,
     "rate_window_sec": 3600,
     "towait_scale": 1.0,
@@ -136,7 +137,9 @@ class QualysApp(ServiceApp):
         elif key == "page_size":
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError("page_size must be null or an integer >= 1")
-        elif key in ("role_api", "require_x_requested_with"):
+        elif key == "role_api":
+            value = qps_am.check_role_api_setting(value)
+        elif key in ("require_x_requested_with", "concurrency_running_counts_self"):
             if not isinstance(value, bool):
                 raise ValueError("%s must be true or false" % key)
         elif key == "modules":
@@ -201,9 +204,9 @@ class QualysApp(ServiceApp):
         headers = self.limits.headers(key, getattr(call, "running", 1))
         wait = self.limits.nominal_wait()
         if kind == "409_1960":
-            limit = int(self.config["concurrency_limit"]) or 1
-            headers["X-Concurrency-Limit-Running"] = str(limit + 1)
-            return concurrency_refusal(base, headers, limit + 1, limit)
+            running = self.limits.refused_running()
+            headers["X-Concurrency-Limit-Running"] = str(running)
+            return concurrency_refusal(base, headers, running, int(self.config["concurrency_limit"]) or 1)
         if kind == "409_1965":
             return rate_refusal(base, headers, wait)
         if kind == "429":
@@ -223,10 +226,12 @@ class QualysApp(ServiceApp):
         if route is None:
             return not_found()
         family, handler, options, endpoint, qps_parts = route
-        if qps_parts and qps_parts[1] == "role" and not self.config.get("role_api", True):
-            return not_found()
         ctx = Ctx(self, request, call, family, endpoint, request.params())
         ctx.qps_parts = qps_parts
+        if qps_parts and qps_parts[1] == "role":
+            refusal = qps_am.role_api_refusal(ctx)
+            if refusal is not None:
+                return refusal
         if family in ("gateway", "app"):
             return handler(ctx)  # token issuance, and application reads that check their own JWT
         if family == "vmpc" and self.config.get("require_x_requested_with") and not request.header("X-Requested-With"):

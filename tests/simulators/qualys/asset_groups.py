@@ -29,9 +29,9 @@ CVSS_VALUES = {
 DEFAULT_TRUNCATION = 1000
 ATTRIBUTES = {"TITLE", "OWNER", "OWNER_USER_NAME", "NETWORK_IDS", "LAST_UPDATE", "IP_SET", "APPLIANCE_LIST",
               "DOMAIN_LIST", "DNS_LIST", "NETBIOS_LIST", "EC2_ID_LIST", "HOST_IDS", "USER_IDS", "UNIT_IDS",
-              "BUSINESS_IMPACT", "CVSS", "COMMENTS", "ID", "ASSIGNED_UNIT_IDS",
-              # not in the documented list; returned so division/function/location round-trip (modelled)
-              "DIVISION", "FUNCTION", "LOCATION"}
+              "BUSINESS_IMPACT", "CVSS", "COMMENTS", "ID", "ASSIGNED_UNIT_IDS"}
+# division, function and location are accepted by add/edit and stored, but no documented list reply carries
+# them (qualysdk's AssetGroup, written against live replies, has no such fields): they are never listed.
 DEFAULT_ATTRIBUTES = {"TITLE"}
 
 
@@ -261,9 +261,6 @@ def _group_node(ctx, group, attrs):
             children.append(node("APPLIANCE_IDS", ", ".join(group["appliance_ids"])))
     if "COMMENTS" in attrs and group.get("comments"):
         children.append(node("COMMENTS", CData(group["comments"])))
-    for name in ("DIVISION", "FUNCTION", "LOCATION"):
-        if name in attrs and group.get(name.lower()):
-            children.append(node(name, CData(group[name.lower()])))
     if "CVSS" in attrs:
         cvss = group.get("cvss", {})
         for suffix in ("CDP", "TD", "CR", "IR", "AR"):

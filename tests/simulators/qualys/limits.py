@@ -7,6 +7,16 @@ VM/PC (/api/2.0) and /msp APIs; concurrency is checked first; a blocked call
 gets HTTP 409 with SIMPLE_RETURN CODE 1960 (concurrency) or 1965 (rate) and
 the X-RateLimit-* / X-Concurrency-Limit-* headers, which also ride on every
 normal reply of those APIs.
+
+What X-Concurrency-Limit-Running counts is not settled: Qualys' documentation
+says "including the current call", while live replies to a lone call show 0.
+The setting ``concurrency_running_counts_self`` picks the reading:
+
+- true (the documented reading, the default): the calls running on the
+  endpoint plus the call being answered, admitted or refused; a served call
+  shows at most the limit, a refused one the limit + 1;
+- false (what the recordings show): only the other calls running; a served
+  call shows at most the limit - 1, a refused one the limit.
 """
 
 import collections
@@ -59,15 +69,24 @@ class Limits:
         return calls
 
     # concurrency ----------------------------------------------------------
+    def counts_self(self):
+        return bool(self.config.get("concurrency_running_counts_self", True))
+
     def enter(self, key):
-        """Admit one call; return (admitted, running_including_this_call)."""
+        """Admit one call; return (admitted, the X-Concurrency-Limit-Running value of its reply)."""
         limit = int(self.config["concurrency_limit"])
+        extra = 1 if self.counts_self() else 0
         with self._lock:
             running = self._running[key]
             if 0 < limit <= running:
-                return False, running + 1
+                return False, running + extra
             self._running[key] = running + 1
-            return True, running + 1
+            return True, running + extra
+
+    def refused_running(self):
+        """The Running value of a refusal when every slot is taken (an injected 1960 fault)."""
+        limit = int(self.config["concurrency_limit"]) or 1
+        return limit + (1 if self.counts_self() else 0)
 
     def leave(self, key):
         with self._lock:

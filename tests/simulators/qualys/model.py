@@ -30,6 +30,8 @@ USER_ROLES = {
 # Fixed id ranges per object type, so a client that mixes up ids is caught.
 FIRST_IDS = {"user": 7000001, "asset_group": 2000001, "tag": 9000001, "role": 101}
 ALL_GROUP_ID = 2000000
+# The one business unit of the simulated subscription (its id is a guess; it appears only as srcBusinessUnitId).
+UNASSIGNED_BUSINESS_UNIT_ID = 3000000
 
 SYSTEM_TAGS = (
     "Asset Groups",
@@ -115,8 +117,11 @@ class Subscription:  # pylint: disable=too-many-public-methods
         for name in SYSTEM_TAGS:
             tag = self._put_tag({"name": name, "system": True, "ruleType": "STATIC"})
             self.system_tag_ids[name] = tag["id"]
+        # Qualys keeps one tag per business unit under "Business Units", marked with srcBusinessUnitId (the
+        # ruleType of these tags is not public: none is given).
         self._put_tag({"name": "Unassigned Business Unit", "system": True,
-                       "parentTagId": self.system_tag_ids["Business Units"], "ruleType": "BUSINESS_INFORMATION"})
+                       "parentTagId": self.system_tag_ids["Business Units"],
+                       "srcBusinessUnitId": UNASSIGNED_BUSINESS_UNIT_ID})
         for name, description, perms in BUILTIN_ROLES:
             self._put_role({"name": name, "description": description, "apiAccess": True, "uiAccess": True,
                             "permissions": [{"module": m, "name": n} for m, n in perms], "builtIn": True})
@@ -312,8 +317,9 @@ class Subscription:  # pylint: disable=too-many-public-methods
         with self.lock:
             group = self._put_asset_group(fields)
             parent = self.system_tag_ids.get("Asset Groups")
+            # Marked with srcAssetGroupId; the ruleType of these tags is not public, so none is given.
             tag = self._put_tag({"name": group["title"], "parentTagId": parent, "system": True,
-                                 "ruleType": "ASSET_GROUP", "srcAssetGroupId": group["id"]})
+                                 "srcAssetGroupId": group["id"]})
             group["tag_id"] = tag["id"]
             return group
 
@@ -366,7 +372,7 @@ class Subscription:  # pylint: disable=too-many-public-methods
             "color": fields.get("color") or "#FFFFFF",
         }
         for key in ("ruleType", "ruleText", "parentTagId", "criticalityScore", "description", "provider",
-                    "srcAssetGroupId"):
+                    "srcAssetGroupId", "srcBusinessUnitId"):
             if fields.get(key) not in (None, ""):
                 tag[key] = fields[key]
         tag["system"] = bool(fields.get("system"))

@@ -261,39 +261,48 @@ def user_list(ctx):
     return xml_response(root, 200, ctx.base_url + "/user_list_output.dtd")
 
 
-# --- password_change.php (report element names are a modelled guess) -----
-def _password_output(ctx, status_word, message, changed, failed, number=None):
-    children = [v1_api_node("password_change.php", ctx.login),
-                node("RETURN", [node("MESSAGE", message)], {"status": status_word, "number": number})]
+# --- password_change.php ---------------------------------------------------
+# Report shape of the recorded public replies (qualys-qsc, qg4): RETURN holds
+# MESSAGE and CHANGES/USER_LIST/USER{USER_LOGIN, PASSWORD}; the PASSWORD (CDATA)
+# is there only when the caller asked for email=0. The WARNING reply (some
+# logins reset, some not) and the failure numbers/texts are our guess.
+PASSWORD_SWITCH = "email"  # current docs and every public client; send_email is only in an older table
+PASSWORD_PARAMS = {"user_logins", PASSWORD_SWITCH, "send_email"}
+PASSWORD_CHANGED = "The operation was successfully completed"
+
+
+def _password_output(ctx, status_word, message, changed=(), number=None):
+    """``changed``: (login, password or None); None when the password went out by e-mail."""
+    body = [node("MESSAGE", message)]
     if changed:
-        children.append(node("USER_LIST", [
-            node("USER", [node("USER_LOGIN", login), node("PASSWORD", password)]) for login, password in changed
-        ]))
-    if failed:
-        children.append(node("FAILED_USER_LIST", [
-            node("USER", [node("USER_LOGIN", login), node("REASON", reason)]) for login, reason in failed
-        ]))
+        users = []
+        for login, password in changed:
+            fields = [node("USER_LOGIN", login)]
+            if password is not None:
+                fields.append(node("PASSWORD", CData(password)))
+            users.append(node("USER", fields))
+        body.append(node("CHANGES", [node("USER_LIST", users)], {"count": str(len(changed))}))
+    children = [v1_api_node("password_change.php", ctx.login),
+                node("RETURN", body, {"status": status_word, "number": number})]
     root = node("PASSWORD_CHANGE_OUTPUT", children)
     return xml_response(root, 200, ctx.base_url + "/password_change_output.dtd")
 
 
 def password_change(ctx):
     params = ctx.params
-    unknown = sorted(set(params) - {"user_logins", "send_email"})
+    unknown = sorted(set(params) - PASSWORD_PARAMS)
     if unknown:
-        return _password_output(ctx, "FAILED", "Unrecognized parameter(s): %s" % ", ".join(unknown), [], [],
-                                UNRECOGNIZED)
+        return _password_output(ctx, "FAILED", "Unrecognized parameter(s): %s" % ", ".join(unknown),
+                                number=UNRECOGNIZED)
     wanted = params.get("user_logins", "").strip()
     if not wanted:
-        return _password_output(ctx, "FAILED", "Missing required parameter(s): user_logins", [], [], MISSING)
-    send_email = params.get("send_email", "1")
-    if send_email not in ("0", "1"):
-        return _password_output(ctx, "FAILED", "parameter send_email has invalid value: %s" % send_email,
-                                [], [], INVALID)
+        return _password_output(ctx, "FAILED", "Missing required parameter(s): user_logins", number=MISSING)
+    # Only email=0 turns the e-mail off; anything else (send_email=0 included) e-mails the new password.
+    in_report = params.get(PASSWORD_SWITCH) == "0"
     caller = ctx.user
     if caller["user_role"] not in ("manager", "administrator", "unit_manager"):
-        return _password_output(ctx, "FAILED", "You do not have permission to change passwords.", [], [],
-                                NO_PERMISSION)
+        return _password_output(ctx, "FAILED", "You do not have permission to change passwords.",
+                                number=NO_PERMISSION)
     sub = ctx.sub
     changed, failed = [], []
     with sub.lock:
@@ -304,29 +313,33 @@ def password_change(ctx):
         for login in logins:
             user = sub.user_by_login(login)
             if user is None:
-                failed.append((login, "No such user"))
+                failed.append((login, "no such user"))
             elif user["id"] == caller["id"]:
-                failed.append((login, "You cannot reset your own password with this API"))
+                failed.append((login, "you cannot reset your own password with this API"))
             elif user["user_role"] == "contact":
-                failed.append((login, "Passwords of Contact users cannot be changed"))
+                failed.append((login, "passwords of Contact users cannot be changed"))
             elif not _may_manage(caller, user["user_role"], user["business_unit"]):
-                failed.append((login, "You do not have permission to change this user's password"))
+                failed.append((login, "you do not have permission to change this user's password"))
             else:
                 password = sub.generate_password()
                 sub.set_password(user, password)
-                if send_email == "0" and user["status"] == "Pending Activation":
-                    user["status"] = "Active"
-                changed.append((login, password))
+                if in_report:
+                    # Documented: with the e-mail off, a pending account becomes active.
+                    if user["status"] == "Pending Activation":
+                        user["status"] = "Active"
+                    changed.append((login, password))
+                else:
+                    user["passwords_emailed"] = user.get("passwords_emailed", 0) + 1
+                    changed.append((login, None))
         if changed:
             sub.save()
-    shown = changed if send_email == "0" else []
+    reasons = "; ".join("%s: %s" % pair for pair in failed)
     if changed and not failed:
-        return _password_output(ctx, "SUCCESS", "Password successfully changed for %d user(s)." % len(changed),
-                                shown, [])
+        return _password_output(ctx, "SUCCESS", PASSWORD_CHANGED, changed)
     if changed:
-        return _password_output(ctx, "WARNING", "Password changed for %d user(s); %d could not be changed." % (
-            len(changed), len(failed)), shown, failed)
-    return _password_output(ctx, "FAILED", "No password could be changed.", [], failed, INVALID)
+        return _password_output(ctx, "WARNING", "Password changed for %d user(s); not changed for %s." % (
+            len(changed), reasons), changed)
+    return _password_output(ctx, "FAILED", "No password could be changed (%s)." % reasons, number=INVALID)
 
 
 def accept_eula(ctx):

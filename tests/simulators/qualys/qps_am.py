@@ -10,6 +10,7 @@ conventions (see README "Labelled guesses").
 """
 
 from . import qps
+from .context import html_page, not_found
 from .qps import QpsError, as_list
 
 USER_FIELDS = {"id", "username", "roleName"}
@@ -68,6 +69,11 @@ def users(ctx):
 def _search_users(ctx, service_request, count_only):
     sub = ctx.sub
     criteria = qps.criteria(service_request)
+    if not criteria and not count_only:
+        # Every documented and public am/user search names a criterion (e.g. id GREATER 0); refused
+        # here as QPS refuses a malformed request (the exact text is our guess).
+        raise QpsError("INVALID_REQUEST", "Criteria: at least one criterion is required to search User.",
+                       "Add a criterion, for example id GREATER 0 to list every user.")
     for field, operator, value in criteria:
         if field not in USER_FIELDS:
             raise QpsError("INVALID_REQUEST", "Criteria: Unknown field '%s' for User." % field)
@@ -306,3 +312,31 @@ def _search_roles(ctx, service_request, count_only):
     limit, start_from_id, offset = qps.preferences(service_request, ctx.config.get("page_size"))
     chunk, more, last_id = qps.page(found, limit, start_from_id, offset)
     return qps.success(ctx.request, ctx.base_url, [role_view(role) for role in chunk], "role", more, last_id)
+
+
+# --- am/role availability (modelled) --------------------------------------------
+# Setting ``role_api``: how a subscription answers the guessed role calls. Nothing public
+# says what a subscription without that API answers, so several plausible shapes exist.
+ROLE_API_SETTINGS = ("offered", "http_404", "qps_error", "html_200")
+
+
+def check_role_api_setting(value):
+    """``role_api``: true (= offered), false (= http_404), or one of ROLE_API_SETTINGS."""
+    if isinstance(value, bool) or value in ROLE_API_SETTINGS:
+        return value
+    raise ValueError("role_api must be true, false or one of %s" % ", ".join(ROLE_API_SETTINGS))
+
+
+def role_api_refusal(ctx):
+    """What a subscription without the role API answers to an am/role call; None when it offers it."""
+    setting = ctx.config.get("role_api", True)
+    if setting is True or setting == "offered":
+        return None
+    if setting == "qps_error":
+        # QPS itself answers, with a service error for an object type it does not know.
+        return qps.error_response(ctx.request, ctx.base_url, "INVALID_REQUEST",
+                                  "Unsupported object type 'am/role' for this subscription.", None, "role")
+    if setting == "html_200":
+        # A portal page (what a proxy or a sign-in redirect target may serve) instead of the API.
+        return html_page(200, "Qualys Enterprise", "This page is not part of the API.")
+    return not_found()

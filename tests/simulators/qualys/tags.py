@@ -16,7 +16,7 @@ RULE_TYPES = {
 PROVIDERS = {"EC2", "AZURE", "GCP", "IBM", "OCI"}
 WRITABLE = {"name", "ruleType", "ruleText", "color", "parentTagId", "criticalityScore", "description", "provider",
             "children"}
-READ_ONLY = {"id", "created", "modified", "tagUuid", "srcAssetGroupId"}
+READ_ONLY = {"id", "created", "modified", "tagUuid", "srcAssetGroupId", "srcBusinessUnitId"}
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 SEARCH_FIELDS = {"id", "name", "parent", "parentTagId", "ruleType", "color", "provider"}
 PERMISSION = {"create": "Create User Tag", "update": "Edit User Tag", "delete": "Delete User Tag"}
@@ -26,7 +26,7 @@ def tag_view(sub, tag):
     view = {"id": tag["id"], "name": tag["name"], "created": tag["created"], "modified": tag["modified"],
             "color": tag["color"]}
     for key in ("ruleType", "ruleText", "parentTagId", "criticalityScore", "description", "provider",
-                "srcAssetGroupId", "tagUuid"):
+                "srcAssetGroupId", "srcBusinessUnitId", "tagUuid"):
         if key in tag:
             view[key] = tag[key]
     children = sub.children_of(tag["id"])

@@ -135,3 +135,44 @@ def test_bundle_roundtrip():
     assert sc.from_base64(sc.to_base64(b"\x00\xffdata")) == b"\x00\xffdata"
     with pytest.raises(sc.ContentError):
         sc.from_base64("%%%")
+
+
+LICENSE_JSON = json.dumps(LICENSE_DOC)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 5, 17])
+def test_truncated_base64_license_is_refused_under_auto_not_stored_as_text(cut):
+    damaged = b64(LICENSE_JSON)[:-cut]
+    with pytest.raises(sc.ContentError, match="looks like base64-encoded JSON"):
+        sc.desired_content({"content": damaged, "content_format": "auto"})
+    with pytest.raises(sc.ContentError, match="looks like base64-encoded JSON"):
+        sc.desired_content({"content": damaged, "content_format": "auto", "content_kind": "license"})
+
+
+def test_base64_license_declared_plain_is_refused():
+    with pytest.raises(sc.ContentError, match="encoded twice"):
+        sc.desired_content({"content": b64(LICENSE_JSON), "content_format": "plain"})
+
+
+@pytest.mark.parametrize("content_format, content", [("plain", LICENSE_JSON), ("base64", b64(LICENSE_JSON)),
+                                                     ("auto", LICENSE_JSON), ("auto", b64(LICENSE_JSON))])
+def test_a_license_is_validated_as_a_license_in_every_form(content_format, content):
+    params = {"content": content, "content_format": content_format, "content_kind": "license"}
+    assert json.loads(sc.desired_content(params)) == LICENSE_DOC
+    broken = json.loads(LICENSE_JSON)
+    broken["pwsPort"] = 70000
+    text = json.dumps(broken)
+    params["content"] = b64(text) if content == b64(LICENSE_JSON) else text
+    with pytest.raises(sc.ContentError, match="content.pwsPort"):
+        sc.desired_content(params)
+
+
+@pytest.mark.parametrize("content", ["just some text", json.dumps({"other": 1}), "[1, 2]"])
+def test_content_kind_license_refuses_what_is_not_a_license(content):
+    with pytest.raises(sc.ContentError, match="content_kind=license|missing|JSON object"):
+        sc.desired_content({"content": content, "content_format": "auto", "content_kind": "license"})
+
+
+@pytest.mark.parametrize("text", ["Secret-Token-12345", "abcdefghijklmnop", "plain text with spaces"])
+def test_ordinary_text_is_still_plain_under_auto(text):
+    assert sc.desired_content({"content": text, "content_format": "auto"}) == text.encode()

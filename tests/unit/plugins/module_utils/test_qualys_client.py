@@ -14,7 +14,7 @@ import time
 import pytest
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QualysClient, resolve_endpoints
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QualysClient, is_limit_reply, resolve_endpoints
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 
 from ansible_collections.scanops.qualys.tests.unit.plugins.module_utils.scripted_server import Reply, self_signed
@@ -38,7 +38,7 @@ def qps(code="SUCCESS", data=None, has_more=False, last_id=None, error=None):
 
 
 def make_client(server, warnings=None, **params):
-    settings = {"url": server.url, "username": "admin", "password": "s3cret-Pass", "ca_path": server.ca_path,
+    settings = {"url": server.url, "gateway_url": server.url, "username": "admin", "password": "s3cret-Pass", "ca_path": server.ca_path,
                 "validate_certs": True, "timeout": 5, "max_retries": 3, "max_wait": 5, "auth_method": "auto"}
     settings.update(params)
     return QualysClient(settings, warn=(warnings.append if warnings is not None else None))
@@ -46,7 +46,13 @@ def make_client(server, warnings=None, **params):
 
 def test_platform_and_url_resolution():
     assert resolve_endpoints({"platform": "EU2"}) == ("https://qualysapi.qg2.apps.qualys.eu", "https://gateway.qg2.apps.qualys.eu")
-    assert resolve_endpoints({"url": "https://q.example.com/"}) == ("https://q.example.com", "https://q.example.com")
+    # A private platform's gateway is not guessed; a public platform's API host gives its gateway.
+    assert resolve_endpoints({"url": "https://q.example.com/"}) == ("https://q.example.com", None)
+    assert resolve_endpoints({"url": "https://q.example.com", "gateway_url": "https://gw.example.com/"}) == (
+        "https://q.example.com", "https://gw.example.com")
+    assert resolve_endpoints({"url": "https://QualysAPI.qg3.apps.qualys.com"}) == (
+        "https://QualysAPI.qg3.apps.qualys.com", "https://gateway.qg3.apps.qualys.com")
+    assert resolve_endpoints({"platform": "us2"})[0] == "https://qualysapi.qg2.apps.qualys.com"
     with pytest.raises(QualysError, match="https://"):
         resolve_endpoints({"url": "http://q.example.com"})
     with pytest.raises(QualysError, match="platform"):
@@ -415,3 +421,59 @@ def test_proxy_url_is_used(server):
         client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
     assert "proxy" in str(raised.value).lower() or raised.value.kind == "transport"
     assert server.requests == []
+
+
+# -- is_limit_reply under both readings of X-Concurrency-Limit-Running --------------------------------------
+# Qualys documents Running as including the current call; live recordings show Running 0 for a lone call.
+# Header sets below: the two recorded replies (activity_log 200, detection 400 CODE 1905), then what each
+# reading implies for a served call on the last slot and for a refused call.
+RECORDED_200 = {"X-RateLimit-Limit": "300", "X-RateLimit-Window-Sec": "3600", "X-Concurrency-Limit-Limit": "2",
+                "X-Concurrency-Limit-Running": "0", "X-RateLimit-ToWait-Sec": "0", "X-RateLimit-Remaining": "299"}
+RECORDED_400 = dict(RECORDED_200, **{"X-RateLimit-Remaining": "295"})
+
+
+def _limits(running, limit="2", remaining="250", to_wait="0"):
+    return dict(RECORDED_200, **{"X-Concurrency-Limit-Running": running, "X-Concurrency-Limit-Limit": limit,
+                                 "X-RateLimit-Remaining": remaining, "X-RateLimit-ToWait-Sec": to_wait})
+
+
+@pytest.mark.parametrize("headers, status, code, expected", [
+    # recorded replies: never a refusal
+    (RECORDED_200, 200, None, False),
+    (RECORDED_200, None, None, False),
+    (RECORDED_400, 400, "1905", False),
+    # served calls that took the last slot: Running == Limit (documented reading), Remaining 0 with a ToWait
+    (_limits("2"), 200, None, False),
+    (_limits("1", limit="1"), 200, None, False),
+    (_limits("1", remaining="0", to_wait="3599"), 200, None, False),
+    (_limits("2", remaining="0", to_wait="3599"), 400, "1905", False),
+    # concurrency refusal: Limit + 1 when Running counts the refused call, Limit when it counts the others only
+    (_limits("3"), 409, "1960", True),
+    (_limits("2"), 409, "1960", True),
+    (_limits("3"), None, None, True),
+    (_limits("2"), None, None, True),
+    (_limits("2", limit="1"), None, None, True),
+    (_limits("1", limit="1"), None, None, True),
+    # rate refusal
+    (_limits("1", remaining="0", to_wait="3500"), 409, "1965", True),
+    (_limits("0", remaining="0", to_wait="3500"), None, None, True),
+    # a 409 whose code names another reason is not a limit, whatever Running says
+    (_limits("1", limit="1"), 409, "2003", False),
+    (_limits("2", remaining="0", to_wait="12"), 409, "2003", False),
+    ({}, 409, None, False),
+    ({}, 409, "1960", True),
+    # a 409 with headers that show no exhausted limit, and a simulator without a concurrency limit (Limit 0)
+    (_limits("1"), None, None, False),
+    (_limits("1", limit="0"), None, None, False),
+    # gateway 429: no concurrency headers, always a limit
+    ({"X-RateLimit-Remaining": "0", "X-RateLimit-ToWait-Sec": "30"}, 429, None, True),
+    ({}, 429, None, True),
+])
+def test_is_limit_reply_under_either_reading_of_running(headers, status, code, expected):
+    assert is_limit_reply(headers, status=status, code=code) is expected
+
+
+def test_is_limit_reply_with_headers_only_is_what_the_retry_policy_asks():
+    # The retry policy sees a 409's headers before its body: Running at or above Limit is a refusal under both readings.
+    assert is_limit_reply(_limits("2")) and is_limit_reply(_limits("3")) and not is_limit_reply(_limits("1"))
+    assert not is_limit_reply(RECORDED_400)

@@ -36,8 +36,9 @@ def server(_tls_files):
 
 
 def make_check(server, **params):
-    settings = {"url": server.url, "username": "svc_user", "password": "Svc-Pass-1", "ca_path": server.ca_path,
-                "validate_certs": True, "timeout": 5, "max_retries": 0, "max_wait": 5, "auth_method": "auto"}
+    settings = {"url": server.url, "gateway_url": server.url, "username": "svc_user", "password": "Svc-Pass-1",
+                "ca_path": server.ca_path, "validate_certs": True, "timeout": 5, "max_retries": 0, "max_wait": 5,
+                "auth_method": "auto"}
     settings.update(params)
     client = QualysClient(settings)
     return conn.ConnectionCheck(client, settings), client
@@ -69,13 +70,15 @@ def test_all_healthy_one_call_each_plus_one_token(server):
     assert out["applications"]["pm"]["limits"] == {"rate_limit": 1000, "rate_window_sec": 3600, "rate_remaining": 999,
                                                    "rate_to_wait_sec": 0}
     assert paths(server) == ["POST /api/2.0/fo/asset/host/vm/detection/", "POST /auth", "POST /fim/v2/events/count",
-                             "GET /pm/v1/deploymentjobs", "POST /etm/api/rest/v1/reports/list"]
+                             "GET /pm/v1/deploymentjobs/summary", "POST /etm/api/rest/v1/reports/list"]
     detection, _auth, fim, pm, etm = server.requests
     assert "truncation_limit=1" in detection["body"] and "action=list" in detection["body"]
     assert detection["headers"]["Authorization"].startswith("Basic ")
     assert fim["headers"]["Authorization"] == "Bearer " + TOKEN and fim["headers"]["Accept"] == "application/json"
-    assert json.loads(fim["body"]) == {} and json.loads(etm["body"]) == {"pageSize": 1}
-    assert pm["path"] == "/pm/v1/deploymentjobs?pageSize=1"
+    # ETM: the body of the documentation's sample; PM: the query qualysdk sends for its job list.
+    assert json.loads(fim["body"]) == {} and json.loads(etm["body"]) == {"offset": 0, "limit": 1}
+    assert pm["path"] == "/pm/v1/deploymentjobs/summary?platform=Windows&pageNumber=0&pageSize=1"
+    assert all(result["note"] is None for result in out["applications"].values())
 
 
 @pytest.mark.parametrize("status, code, text, reason", [
@@ -153,16 +156,50 @@ def test_oidc_token_refused_before_the_vmdr_read(server):
            content_type="text/plain"), "limit", None, "Too Many Requests"),
     (jreply(502, {"code": 502, "error": "Bad Gateway"}), "server_error", "502", "Bad Gateway"),
     (jreply(200, {"ServiceResponse": {"responseCode": "SUCCESS"}}), None, None, None),
-    (jreply(400, {"ServiceResponse": {"responseCode": "INVALID_REQUEST",
-                                      "responseErrorDetails": {"errorMessage": "Bad filter"}}}), "error",
-     "INVALID_REQUEST", "Bad filter"),
+    (jreply(409, {"errorCode": "409", "message": "Conflict"}), "error", "409", "Conflict"),
+    (jreply(400, {"_error": {"errorCode": "401", "message": "Invalid token"}}), "token_rejected", "401", "Invalid token"),
+    (jreply(400, {"errorCode": "2003", "message": "Registration must be completed"}), "eula_not_accepted", "2003",
+     "Registration must be completed"),
+    (jreply(400, {"message": "Patch Management is not enabled for this subscription"}),
+     "not_subscribed_or_no_permission", None, "Patch Management is not enabled for this subscription"),
 ])
 def test_gateway_replies(server, reply, reason, code, text):
     server.script(token(), reply)
     check, _client = make_check(server, max_wait=1)
     pm = check.run({"pm"})["applications"]["pm"]
     assert (pm["reason"], pm["error_code"], pm["error_text"], pm["healthy"]) == (reason, code, text, reason is None)
-    assert pm["http_status"] == reply.status and pm["endpoint"] == "GET /pm/v1/deploymentjobs"
+    assert pm["http_status"] == reply.status and pm["endpoint"] == "GET /pm/v1/deploymentjobs/summary"
+    assert pm["note"] is None
+
+
+@pytest.mark.parametrize("body", [
+    {"_error": {"errorCode": "400", "message": "platform is required"}},
+    {"ServiceResponse": {"responseCode": "INVALID_REQUEST", "responseErrorDetails": {"errorMessage": "Bad filter"}}},
+    {"errorCode": "1001", "message": "Invalid pageSize"},
+])
+def test_pm_400_that_is_no_auth_refusal_means_reachable_and_authorised(server, body):
+    """The gateway took the token and PM answered about the request: PM is usable even if its query shape is not."""
+    server.script(token(), jreply(400, body, GW_HEADERS))
+    check, _client = make_check(server)
+    out = check.run({"pm"})
+    pm = out["applications"]["pm"]
+    assert (pm["healthy"], pm["reason"], pm["http_status"], pm["error_code"], pm["fix"]) == (True, None, 400, None, None)
+    assert "reachable and authorised" in pm["note"] and "HTTP 400" in pm["note"]
+    detail = body.get("_error") or body.get("ServiceResponse", {}).get("responseErrorDetails") or body
+    assert (detail.get("message") or detail.get("errorMessage")) in pm["note"]
+    assert pm["limits"]["rate_remaining"] == 999
+    assert out["healthy"] is True and out["eula_accepted"] is True and out["summary"] == "healthy: pm"
+
+
+def test_a_400_is_a_refusal_for_the_other_applications(server):
+    refused = jreply(400, {"errorCode": "400", "message": "Unrecognized field(s): pageSize"})
+    server.script(token(), refused, refused)
+    check, _client = make_check(server)
+    out = check.run({"fim", "etm"})
+    for name in ("fim", "etm"):
+        app = out["applications"][name]
+        assert (app["healthy"], app["reason"], app["error_code"], app["note"]) == (False, "error", "400", None)
+        assert app["error_text"] == "Unrecognized field(s): pageSize"
 
 
 def test_gateway_401_after_a_fresh_token_is_a_rejected_token(server):

@@ -7,9 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_role_adapter as adapter_mod
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import (
     RoleAdapter,
@@ -38,23 +42,60 @@ WIRE_ROLE = {
 
 
 class FakeClient:
-    """Records qps() calls and answers from a script of replies or exceptions."""
+    """Records qps() and request() calls and answers from one script of replies or exceptions.
 
-    def __init__(self, *replies):
+    A scripted reply is a parsed QPS reply (``reply()``), a raw ``Response`` or an exception.
+    request() (the adapter's first role search) turns a parsed reply into its JSON Response.
+    """
+
+    def __init__(self, *replies, **params):
         self.replies = list(replies)
         self.calls = []
+        self.params = params
 
-    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None):
-        self.calls.append(dict(operation=operation, object_type=object_type, object_id=object_id, body=body,
-                               write=write, idempotent=idempotent))
+    def _next(self):
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):
             raise reply
         return reply
 
+    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None):
+        self.calls.append(dict(operation=operation, object_type=object_type, object_id=object_id, body=body,
+                               write=write, idempotent=idempotent, credentials=credentials))
+        reply = self._next()
+        return formats.parse_qps_reply(reply) if isinstance(reply, Response) else reply
+
+    def request(self, method, path, family, json_body=None, write=False, idempotent=None, extra_headers=None, **kwargs):
+        parts = path.split("/")
+        self.calls.append(dict(operation=parts[4], object_type="/".join(parts[5:]), object_id=None, body=json_body,
+                               write=write, idempotent=idempotent, method=method, family=family,
+                               headers=extra_headers or {}))
+        reply = self._next()
+        return reply if isinstance(reply, Response) else json_response(reply)
+
 
 def reply(*objects, has_more=False, last_id=None):
     return {"count": len(objects), "has_more": has_more, "last_id": last_id, "data": list(objects)}
+
+
+def json_response(parsed, wrapper="Role", status=200):
+    """The JSON ServiceResponse a parsed ``reply()`` came from."""
+    service = {"responseCode": "SUCCESS", "count": parsed["count"]}
+    if parsed["data"]:
+        service.update(hasMoreRecords="true" if parsed["has_more"] else "false",
+                       data=[{wrapper: obj} for obj in parsed["data"]])
+    if parsed["last_id"] is not None:
+        service["lastId"] = parsed["last_id"]
+    return Response(status, {}, json.dumps({"ServiceResponse": service}), "application/json")
+
+
+def raw(status, text, content_type="application/json"):
+    return Response(status, {}, text, content_type)
+
+
+def qps_error(code, message, status=200):
+    return raw(status, json.dumps({"ServiceResponse": {"responseCode": code,
+                                                       "responseErrorDetails": {"errorMessage": message}}}))
 
 
 def criteria(call):
@@ -130,13 +171,23 @@ def test_round_trip():
     assert role_from_api(wire) == role
 
 
-def test_manual_instructions_say_what_to_create():
-    text = manual_instructions({"name": "svc", "description": "d", "api_access": True, "ui_access": False,
-                                "permissions": {"VM": ["View"]}})
-    assert "Administration utility" in text and "name 'svc'" in text and "description 'd'" in text
-    assert "UI Access off, API Access on" in text and "permissions: VM: View" in text
-    assert "manage_definition=false" in text
-    assert "Delete the role 'svc'" in manual_instructions({"name": "svc"}, "delete")
+def test_manual_instructions_say_what_to_do_in_the_ui():
+    role = {"name": "svc", "description": "d", "api_access": True, "ui_access": False, "permissions": {"VM": ["View"]}}
+    assert manual_instructions(role) == (
+        "Create the role by hand in the Qualys UI: Administration > Roles (Role Management), New Role; "
+        "name 'svc', description 'd'; under Access Permissions turn API Access on and UI Access off; "
+        "permissions: VM: View; save.")
+    assert manual_instructions(role, exists=True) == (
+        "A role called 'svc' exists (a user holds it), but its definition cannot be read or changed without that "
+        "API: check by hand in the Qualys UI, Administration > Roles, that it has API Access on, UI Access off and "
+        "the permissions VM: View.")
+    assert manual_instructions(dict(role, permissions=None), exists=True).endswith(
+        "that it has API Access on and UI Access off.")
+    assert manual_instructions(dict(role, description="", api_access=False, ui_access=True, permissions={})) == (
+        "Create the role by hand in the Qualys UI: Administration > Roles (Role Management), New Role; "
+        "name 'svc'; under Access Permissions turn API Access off and UI Access on; permissions: none; save.")
+    assert manual_instructions({"name": "svc"}, "delete") == (
+        "Delete the role 'svc' by hand in the Qualys UI: Administration > Roles (Role Management).")
 
 
 # -- availability -------------------------------------------------------------------------
@@ -148,28 +199,83 @@ def test_manual_instructions_say_what_to_create():
     (QualysError("x", code="INVALID_CREDENTIALS", status=200, kind="auth"), False),
     (QualysError("x", status=500), False),
 ])
-def test_is_unavailable(error, expected):
+def test_is_unavailable_after_the_first_search(error, expected):
     assert is_unavailable(error) is expected
 
 
-def test_unavailable_becomes_its_own_error_for_every_call():
-    client = FakeClient(QualysError("Unexpected reply from Qualys: HTTP 404, text/html: 404 Not Found", status=404))
+HTML = "<!DOCTYPE html>\n<html><head><title>%s</title></head><body></body></html>"
+USER = {"id": 7, "username": "svc", "roleList": {"list": []}}
+
+
+@pytest.mark.parametrize("answer, quoted", [
+    (raw(404, HTML % "404 Not Found", "text/html"), "Unexpected reply from Qualys: HTTP 404, text/html: 404 Not Found"),
+    (raw(200, HTML % "Qualys Enterprise", "text/html"), "Unexpected reply from Qualys: HTTP 200, text/html: Qualys Enterprise"),
+    (qps_error("INVALID_REQUEST", "Unsupported object type"), "Qualys error INVALID_REQUEST: Unsupported object type"),
+    (qps_error("NOT_SUPPORTED", "no"), "Qualys error NOT_SUPPORTED: no"),
+    (qps_error("INVALID_CREDENTIALS", "Authentication failed"), "Qualys error INVALID_CREDENTIALS: Authentication failed"),
+    (qps_error("INSUFFICIENT_PERMISSION", "Managers only"), "Qualys error INSUFFICIENT_PERMISSION: Managers only"),
+    (raw(403, "Forbidden", "text/plain"), "Unexpected reply from Qualys: HTTP 403, text/plain: Forbidden"),
+    (raw(500, "Internal error", "text/plain"), "Unexpected reply from Qualys: HTTP 500, text/plain: Internal error"),
+    (raw(503, json.dumps({"ServiceResponse": {"responseCode": "SUCCESS", "count": 0}})),
+     "Unexpected reply from Qualys: HTTP 503, application/json with responseCode SUCCESS"),
+    (raw(200, "<ServiceResponse><responseCode>SUCCESS</responseCode><count>0</count></ServiceResponse>",
+         "application/xml"), "Unexpected reply from Qualys: HTTP 200, application/xml with responseCode SUCCESS"),
+    (raw(200, '{"ServiceResponse": {"responseCode": "SUC'), "Qualys sent JSON that cannot be parsed"),
+    (raw(200, '{"error": "no such API"}'), "Qualys reply has no ServiceResponse (HTTP 200)"),
+    (raw(200, "", "text/plain"), "Unexpected reply from Qualys: HTTP 200, text/plain"),
+    (json_response(reply(USER), wrapper="User"), "a QPS SUCCESS whose data are not Role objects"),
+    (raw(200, json.dumps({"ServiceResponse": {"responseCode": "SUCCESS", "count": 1, "data": ["Role"]}})),
+     "a QPS SUCCESS whose data are not Role objects"),
+])
+def test_any_unclean_answer_to_the_first_search_means_not_offered(answer, quoted):
+    client = FakeClient(answer)
     with pytest.raises(RoleApiUnavailable) as info:
         RoleAdapter(client).find("r")
-    assert info.value.kind == "unsupported" and info.value.status == 404
-    assert info.value.message == ("This Qualys subscription does not offer the role definition API: "
-                                  "POST /qps/rest/2.0/search/am/role answered HTTP 404")
-    client = FakeClient(QualysError("Qualys error OPERATION_NOT_SUPPORTED: no", code="OPERATION_NOT_SUPPORTED", status=200))
-    with pytest.raises(RoleApiUnavailable) as info:
-        RoleAdapter(client).delete(5)
-    assert info.value.message.endswith("POST /qps/rest/2.0/delete/am/role answered OPERATION_NOT_SUPPORTED (HTTP 200)")
+    assert info.value.kind == "unsupported" and info.value.status == answer.status
+    assert info.value.message.startswith("This Qualys subscription does not offer the role definition API: "
+                                         "POST /qps/rest/2.0/search/am/role gave no clean QPS SUCCESS (")
+    assert quoted in info.value.message
+    call = client.calls[0]
+    assert (call["method"], call["family"], call["object_type"], call["write"]) == ("POST", "qps", "am/role", False)
+    assert call["headers"] == {"Accept": "application/json"}
 
 
-def test_other_errors_pass_through():
-    error = QualysError("Qualys error INVALID_CREDENTIALS: Authentication failed", code="INVALID_CREDENTIALS", kind="auth")
+def test_info_search_is_classified_the_same_way():
+    with pytest.raises(RoleApiUnavailable):
+        RoleAdapter(FakeClient(qps_error("INVALID_REQUEST", "x"))).search(name_contains="x")
+
+
+def test_no_reply_at_all_is_not_a_verdict_on_the_api():
+    """Transport, TLS and timeout errors carry no answer from the role API: they pass through."""
+    for error in (QualysError("Connection to h failed during POST /qps/rest/2.0/search/am/role", kind="transport"),
+                  QualysError("POST /qps/rest/2.0/search/am/role timed out after 3s", kind="timeout"),
+                  QualysError("TLS verification of h failed", kind="tls")):
+        with pytest.raises(QualysError) as info:
+            RoleAdapter(FakeClient(error)).find("r")
+        assert info.value is error
+
+
+def test_after_a_clean_first_search_errors_are_errors():
+    refused = QualysError("Qualys error INVALID_REQUEST: bad page", code="INVALID_REQUEST", status=200)
+    client = FakeClient(reply({"id": 3, "name": "b"}, has_more=True, last_id=3), refused)
     with pytest.raises(QualysError) as info:
-        RoleAdapter(FakeClient(error)).find("r")
-    assert info.value is error
+        RoleAdapter(client).search(name_contains="b")
+    assert info.value is refused
+    server = QualysError("Unexpected reply from Qualys: HTTP 500, text/plain: boom", status=500, kind="format")
+    with pytest.raises(QualysError) as info:
+        adapter = RoleAdapter(FakeClient(reply(), server))
+        assert adapter.find("r") is None
+        adapter.create({"name": "r"})
+    assert info.value is server
+    # A write path that is not there at all still says so.
+    adapter = RoleAdapter(FakeClient(reply(), QualysError("Qualys error OPERATION_NOT_SUPPORTED: no",
+                                                          code="OPERATION_NOT_SUPPORTED", status=200)))
+    assert adapter.find("r") is None
+    with pytest.raises(RoleApiUnavailable) as info:
+        adapter.create({"name": "r"})
+    assert info.value.message == ("This Qualys subscription does not offer the role definition API: "
+                                  "POST /qps/rest/2.0/create/am/role gave no clean QPS SUCCESS "
+                                  "(Qualys error OPERATION_NOT_SUPPORTED: no)")
 
 
 # -- calls ----------------------------------------------------------------------------------
@@ -244,10 +350,10 @@ def test_delete_sends_an_empty_request_and_tolerates_gone():
         RoleAdapter(FakeClient(QualysError("boom", code="INVALID_REQUEST"))).delete(1)
 
 
-def test_find_holder_uses_the_documented_user_search():
+def test_find_holder_uses_the_documented_user_search_with_basic_auth():
     user = {"id": 7000002, "username": "svc", "roleList": {"list": [
         {"RoleData": {"id": 3, "name": "Reader"}}, {"RoleData": {"id": "104", "name": "scanops-api-readonly"}}]}}
-    client = FakeClient(reply(user), reply())
+    client = FakeClient(reply(user), reply(), username="admin", password="Admin-Pass-1")
     adapter = RoleAdapter(client)
     assert adapter.find_holder("scanops-api-readonly") == {"id": 104, "name": "scanops-api-readonly"}
     assert adapter.find_holder("nobody-has-it") is None
@@ -255,3 +361,14 @@ def test_find_holder_uses_the_documented_user_search():
     assert call["object_type"] == adapter_mod.USER_OBJECT and call["operation"] == "search"
     assert criteria(call) == [("roleName", "EQUALS", "scanops-api-readonly")]
     assert call["body"]["ServiceRequest"]["preferences"] == {"limitResults": 1}
+    assert call["credentials"] == ("admin", "Admin-Pass-1") and not call["write"]
+    # Without a login and password (an OIDC client), the client's own authentication is used.
+    client = FakeClient(reply())
+    assert RoleAdapter(client).find_holder("r") is None and client.calls[0]["credentials"] is None
+
+
+def test_find_holder_errors_pass_through():
+    error = QualysError("Qualys error INVALID_CREDENTIALS: Authentication failed", code="INVALID_CREDENTIALS", kind="auth")
+    with pytest.raises(QualysError) as info:
+        RoleAdapter(FakeClient(error)).find_holder("r")
+    assert info.value is error

@@ -65,7 +65,8 @@ def test_tag_from_api_normalises():
     tag = tags.tag_from_api(RAWS[3])
     assert tags.public(tag) == {"id": 4, "name": "Linux", "parent_id": None, "rule_type": "OS_REGEX",
                                 "rule_text": ".*Linux.*", "color": "#ABCDEF", "criticality_score": 4,
-                                "description": None, "provider": None, "children": ["a", "b"], "system": False}
+                                "description": None, "provider": None, "children": ["a", "b"], "system": False,
+                                "asset_group_id": None, "business_unit_id": None}
     assert tags.tag_from_api({"id": 9, "name": "x", "parentTagId": "0"})["parent_id"] is None
     assert tags.tag_from_api({"id": 9, "name": "x", "ruleText": ""})["rule_text"] is None
 
@@ -77,10 +78,60 @@ def test_tag_from_api_normalises():
     ({"name": "x", "ruleType": "BUSINESS_INFORMATION", "parentTagId": 5}, True),
     ({"name": "x", "system": "true"}, True),
     ({"name": "x", "reservedType": "SYSTEM"}, True),
+    ({"name": "x", "parentTagId": 5, "srcAssetGroupId": 2000001}, True),
+    ({"name": "x", "parentTagId": 5, "srcAssetGroupId": "2000001"}, True),
+    ({"name": "x", "parentTagId": 5, "srcBusinessUnitId": 3}, True),
+    ({"name": "x", "srcAssetGroupId": ""}, False),
+    ({"name": "x", "tagUuid": "0f0e", "reEvalStatus": "DONE", "parentTagUuid": "ab"}, False),
     ({"name": "x"}, False),
 ])
 def test_system_tags(raw, system):
     assert tags.tag_from_api(dict(raw, id=1))["system"] is system
+
+
+def test_system_tags_say_why():
+    group = tags.tag_from_api({"id": 9, "name": "Lab", "parentTagId": 5, "srcAssetGroupId": "2000001",
+                               "tagUuid": "0f0e"})
+    assert (group["asset_group_id"], group["business_unit_id"]) == (2000001, None)
+    assert group[tags.OWNER] == ("asset_group", "it stands for the asset group with id 2000001 (srcAssetGroupId)")
+    unit = tags.tag_from_api({"id": 10, "name": "Unassigned Business Unit", "parentTagId": 6, "srcBusinessUnitId": 3})
+    assert unit[tags.OWNER] == ("business_unit", "it stands for the business unit with id 3 (srcBusinessUnitId)")
+    assert tags.tag_from_api({"id": 1, "name": "Cloud Agent"})[tags.OWNER][0] == "qualys"
+    assert tags.tag_from_api({"id": 1, "name": "Mine"})[tags.OWNER] is None
+    assert tags.OWNER not in tags.public(group) and tags.public(group)["asset_group_id"] == 2000001
+
+
+ROOTS = [{"id": 1, "name": "Asset Groups"}, {"id": 2, "name": "Business Units"}, {"id": 3, "name": "Mine"},
+         {"id": 4, "name": "Asset Groups", "parentTagId": 3}]
+
+
+@pytest.mark.parametrize("parent, owner", [(1, "asset_group"), (2, "business_unit"), (3, None), (4, None)])
+def test_children_of_the_asset_group_and_business_unit_tags_are_system(parent, owner):
+    client = Client(ROOTS)
+    child = tags.tag_from_api({"id": 20, "name": "Child", "parentTagId": parent})
+    assert tags.mark_owned_children(client, [child]) == [child]
+    assert client.searches == [[("id", "IN", str(parent))]]
+    assert child["system"] is (owner is not None)
+    if owner:
+        assert child[tags.OWNER][0] == owner and "it is under the system tag %r" % ROOTS[parent - 1]["name"] \
+            in child[tags.OWNER][1]
+
+
+def test_owned_children_look_up_only_unknown_parents():
+    client = Client(ROOTS)
+    found = [tags.tag_from_api(raw) for raw in ROOTS] + [
+        tags.tag_from_api({"id": 21, "name": "a", "parentTagId": 1}),
+        tags.tag_from_api({"id": 22, "name": "b", "parentTagId": 2, "srcBusinessUnitId": 7}),
+        tags.tag_from_api({"id": 23, "name": "c"})]
+    tags.mark_owned_children(client, found)
+    assert client.searches == []
+    assert [tag["system"] for tag in found[-3:]] == [True, True, False]
+    assert found[-2][tags.OWNER][0] == "business_unit"  # its own marker wins
+    lone = tags.tag_from_api({"id": 24, "name": "d", "parentTagId": 3})
+    tags.mark_owned_children(client, [lone], known=[tags.tag_from_api(ROOTS[2])])
+    assert client.searches == [] and lone["system"] is False
+    assert tags.owned_parent(tags.tag_from_api(ROOTS[0])) == "asset_group"
+    assert tags.owned_parent(tags.tag_from_api(ROOTS[3])) is None and tags.owned_parent(None) is None
 
 
 def test_find_tag_unique_name():

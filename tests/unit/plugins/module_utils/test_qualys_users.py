@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import re
 
 import pytest
 
@@ -64,7 +65,7 @@ USER_LIST = """<?xml version="1.0" encoding="UTF-8" ?>
 </USER_LIST_OUTPUT>
 """
 
-# Shape of a recorded password_change.php report (send_email=0).
+# Shape of a recorded password_change.php report (email=0).
 PASSWORD_REPORT = """<?xml version="1.0" encoding="UTF-8" ?>
 <PASSWORD_CHANGE_OUTPUT>
   <API name="password_change.php" username="admin" at="2025-01-31T12:00:00Z" />
@@ -188,7 +189,8 @@ def test_reset_password_finds_the_new_password_of_that_login(report):
     client = FakeClient({"password_change.php": report})
     assert users.reset_password(client, "quays_sp1") == "N3w-Pass!word"
     _kind, _script, params, options = client.calls[0]
-    assert params == {"user_logins": "quays_sp1", "send_email": "0"}
+    # email=0 is the switch the current docs and the public clients use (not send_email).
+    assert params == {"user_logins": "quays_sp1", "email": "0"}
     assert options["sensitive"] and options["write"] and not options["idempotent"]
 
 
@@ -196,6 +198,32 @@ def test_reset_password_without_the_login_in_report_fails():
     with pytest.raises(QualysError) as info:
         users.reset_password(FakeClient({"password_change.php": PASSWORD_REPORT}), "quays_other1")
     assert "did not return a new password for quays_other1" in info.value.message
+
+
+@pytest.mark.parametrize("report", [
+    # The recorded reply when the password went out by e-mail: the login only.
+    re.sub(r"\s*<PASSWORD>.*?</PASSWORD>", "", PASSWORD_REPORT, flags=re.S),
+    # No user list at all.
+    re.sub(r"\s*<CHANGES.*?</CHANGES>", "", PASSWORD_REPORT, flags=re.S),
+])
+def test_reset_reply_without_a_password_says_it_was_emailed(report):
+    assert "<PASSWORD>" not in report and "SUCCESS" in report
+    with pytest.raises(QualysError) as info:
+        users.reset_password(FakeClient({"password_change.php": report}), "quays_sp1")
+    message = info.value.message
+    assert message.startswith("Qualys did not return a new password for quays_sp1")
+    assert "e-mailed" in message and "no longer work" in message
+    assert "stored credentials" in message and "password_mode=reset_if_invalid" in message
+    assert "N3w-Pass!word" not in message and "send_email" not in message
+
+
+def test_admin_users_lists_with_a_real_criterion():
+    raw = {"id": 7000002, "username": "quays_sp1", "roleList": {"list": []}, "scopeTags": {"list": []}}
+    client = FakeClient({("search", "am/user"): {"data": [raw]}})
+    assert users.admin_users(client) == {"quays_sp1": {"id": 7000002, "roles": {}, "scope_tags": {}}}
+    (_kind, object_type, criteria), = client.calls
+    # QPS refuses a search without criteria; id GREATER 0 matches every user.
+    assert object_type == "am/user" and criteria == [("id", "GREATER", "0")]
 
 
 def test_accept_eula_is_called_as_the_user():

@@ -285,6 +285,49 @@ def test_one_changed_field_is_one_edit_with_only_that_field(run_module):
     assert result["asset_group"] == {"id": 5, "title": "DMZ", "ips": ["10.0.0.1"], "comments": "new", "business_impact": "high"}
 
 
+# -- division, function, location: write-only --------------------------------------
+
+LOCATED = {"title": "DMZ", "division": "Ops", "function": "Web", "location": "Paris"}
+
+
+def test_write_only_fields_are_sent_on_create(run_module):
+    result, qualys = run_group(run_module, LOCATED, [list_reply(), simple_reply("Asset Group successfully added.", group_id=8)])
+    assert qualys.writes[0]["params"] == {"action": "add", "title": "DMZ", "division": "Ops", "function": "Web",
+                                          "location": "Paris"}
+    assert result["asset_group"] == dict(LOCATED, id=8)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_write_only_fields_missing_from_the_reply_are_not_compared(run_module, check):
+    # No documented list reply carries them: a group that lacks them is not "different".
+    result, qualys = run_group(run_module, dict(LOCATED, comments="c"), [list_reply(xml_group(5, "DMZ", comments="c"))],
+                               check=check, diff=True)
+    assert result["changed"] is False and qualys.writes == []
+    assert result["asset_group"] == {"id": 5, "title": "DMZ", "comments": "c"}
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_write_only_fields_go_along_with_another_change(run_module):
+    result, qualys = run_group(run_module, dict(LOCATED, comments="new"),
+                               [list_reply(xml_group(5, "DMZ", comments="old")),
+                                simple_reply("Asset Group Updated Successfully", group_id=5)], diff=True)
+    assert qualys.writes[0]["params"] == {"action": "edit", "id": "5", "set_comments": "new", "set_division": "Ops",
+                                          "set_function": "Web", "set_location": "Paris"}
+    assert result["diff"]["before"] == {"id": 5, "title": "DMZ", "comments": "old"}
+    assert result["diff"]["after"] == dict(LOCATED, id=5, comments="new")
+
+
+def test_write_only_fields_in_the_reply_are_compared(run_module):
+    # Should a tenant report them after all, they are compared like any other field.
+    server = ("<ASSET_GROUP><ID>5</ID><TITLE>DMZ</TITLE><DIVISION><![CDATA[Ops]]></DIVISION><FUNCTION/>"
+              "<LOCATION>Paris</LOCATION></ASSET_GROUP>")
+    result, qualys = run_group(run_module, dict(LOCATED, function=""), [list_reply(server)])
+    assert result["changed"] is False and qualys.writes == []
+    result, qualys = run_group(run_module, LOCATED, [list_reply(server),
+                                                     simple_reply("Asset Group Updated Successfully", group_id=5)])
+    assert qualys.writes[0]["params"] == {"action": "edit", "id": "5", "set_function": "Web"}
+
+
 @pytest.mark.parametrize("args, server_fields, expected", [
     ({"business_impact": "minor"}, {"business_impact": "High"}, {"set_business_impact": "none"}),
     ({"cvss_enviro_cdp": "none"}, {"cvss": {"cdp": "Not Defined"}}, {"set_cvss_enviro_cdp": "none"}),
@@ -293,7 +336,7 @@ def test_one_changed_field_is_one_edit_with_only_that_field(run_module):
     ({"dns_names": ["a.example"]}, {"dns_names": ["b.example"]}, {"set_dns_names": "a.example"}),
     ({"netbios_names": ["WEB2", "WEB1"]}, {"netbios_names": ["WEB1"]}, {"set_netbios_names": "WEB1,WEB2"}),
     ({"domains": ["x.example"]}, {"domains": [("x.example", "10.0.0.0-10.0.0.9")]}, {"set_domains": "x.example"}),
-    ({"division": "Ops"}, {}, {"set_division": "Ops"}),
+    ({"division": "Ops"}, {"division": "Old"}, {"set_division": "Ops"}),
     ({"location": ""}, {"location": "Paris"}, {"set_location": ""}),
     ({"ips": []}, {"ips": ["10.0.0.1"]}, {"set_ips": ""}),
     ({"ips": ["10.0.0.0/31"]}, {"ips": ["10.0.0.1"]}, {"set_ips": "10.0.0.0-10.0.0.1"}),

@@ -37,6 +37,7 @@ class FakeClient:
         self.calls = []
         self.last_response = None
         self.token = None
+        self.method = "basic"
 
     def _answer(self, key):
         self.calls.append(key)
@@ -100,7 +101,7 @@ def test_defaults_check_every_application_once(run):
     assert not out.failed and out["changed"] is False and out["healthy"] is True
     assert list(out["applications"]) == ["vmdr", "fim", "pm", "etm"]
     assert fake.calls == ["FO /api/2.0/fo/asset/host/vm/detection/", "GATEWAY POST /fim/v2/events/count",
-                          "GATEWAY GET /pm/v1/deploymentjobs", "GATEWAY POST /etm/api/rest/v1/reports/list"]
+                          "GATEWAY GET /pm/v1/deploymentjobs/summary", "GATEWAY POST /etm/api/rest/v1/reports/list"]
     assert out["limits"]["rate_remaining"] == 12 and out["limits"]["concurrency_limit"] == 2
     assert out["platform"] == {"name": "US3", "source": "url", "api_url": CONNECTION["url"],
                                "gateway_url": "https://gateway.qg3.apps.qualys.com", "pod": "USPOD3"}
@@ -152,7 +153,17 @@ def test_unhealthy_is_a_result_not_a_failure(run):
 
 def test_the_token_never_reaches_the_output(run):
     echo = json.dumps({"errorCode": "401", "message": "Token %s is not valid for PM" % JWT})
-    fake = FakeClient({"GATEWAY GET /pm/v1/deploymentjobs": Response(401, {}, echo, "application/json")})
+    fake = FakeClient({"GATEWAY GET /pm/v1/deploymentjobs/summary": Response(401, {}, echo, "application/json")})
     out = run(fake, applications=["pm"])
     assert out["applications"]["pm"]["reason"] == "token_rejected"
     assert JWT not in out.text and "Svc-Pass-1" not in out.text
+
+
+def test_pm_answering_400_is_healthy_with_a_note(run):
+    refusal = json.dumps({"_error": {"errorCode": "400", "message": "platform must be Windows or Linux"}})
+    fake = FakeClient({"GATEWAY GET /pm/v1/deploymentjobs/summary": Response(400, {}, refusal, "application/json")})
+    out = run(fake, applications=["pm", "etm"])
+    pm = out["applications"]["pm"]
+    assert not out.failed and out["healthy"] is True and pm["healthy"] is True and pm["http_status"] == 400
+    assert "platform must be Windows or Linux" in pm["note"] and out["applications"]["etm"]["note"] is None
+    assert pm["endpoint"] == "GET /pm/v1/deploymentjobs/summary"

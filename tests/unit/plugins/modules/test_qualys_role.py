@@ -31,7 +31,7 @@ class FakeAdapter:
     def __init__(self, roles=(), available=True, holders=()):
         self.roles = dict((role["name"], copy.deepcopy(role)) for role in roles)
         self.available = available
-        self.holders = list(holders)
+        self.holders = holders if isinstance(holders, Exception) else list(holders)
         self.calls = []
 
     def _check(self):
@@ -58,6 +58,8 @@ class FakeAdapter:
 
     def find_holder(self, name):
         self.calls.append(("find_holder", name))
+        if isinstance(self.holders, Exception):
+            raise self.holders
         return {"id": 104, "name": name} if name in self.holders else None
 
     def writes(self):
@@ -96,7 +98,10 @@ def run(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
 
     def runner(adapter, check=False, diff=False, **args):
+        """Runs the module; it defines the role (manage_definition=true) unless told otherwise (None: the default)."""
         monkeypatch.setattr(qualys_role, "RoleAdapter", lambda client: adapter)
+        args.setdefault("manage_definition", True)
+        args = dict((key, value) for key, value in args.items() if value is not None)
         module_args = dict(CONNECTION, **args)
         module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
         with patch_module_args(module_args):
@@ -177,6 +182,8 @@ def test_check_mode_absent(run):
     ({"name": " svc"}, "name must be a non-empty role name"),
     ({"name": "svc", "permissions": {"VM": [""]}}, "permissions.VM: permission names must be non-empty"),
     ({"name": "svc", "manage_definition": False, "state": "absent"}, "supports only state=present"),
+    ({"name": "svc", "manage_definition": None, "state": "absent"},
+     "state=absent deletes a role definition and needs manage_definition=true (experimental)"),
 ])
 def test_bad_input_fails_before_any_call(run, args, message):
     adapter = FakeAdapter()
@@ -185,21 +192,65 @@ def test_bad_input_fails_before_any_call(run, args, message):
     assert adapter.calls == []
 
 
+def test_manage_definition_defaults_to_false_in_spec_and_docs():
+    import yaml
+    docs = yaml.safe_load(qualys_role.DOCUMENTATION)
+    option = docs["options"]["manage_definition"]
+    assert option["default"] is False
+    assert any("experimental" in line.lower() for line in option["description"])
+    assert any("qualys_role_adapter.py" in line for line in docs["notes"])
+
+
+def test_default_only_checks_and_never_writes(run):
+    adapter = FakeAdapter()
+    out = run(adapter, name="svc-role", manage_definition=None, permissions={"VM": ["View"]})
+    assert out.failed and "No role called 'svc-role' exists" in out.result["msg"]
+    assert "manage_definition=true" in out.result["msg"] and "New Role" in out.result["msg"]
+    assert adapter.calls == [("find", "svc-role")]
+    out = run(FakeAdapter([EXISTING]), name="svc-role", manage_definition=None)
+    assert not out.failed and not out.result["changed"] and out.result["role_exists"] is True
+
+
 def test_no_role_api_fails_with_what_to_create_by_hand(run):
     adapter = FakeAdapter(available=False)
     out = run(adapter, name="svc-role", permissions={"VM": ["View"], "AM": ["Read Asset"]})
     assert out.failed
-    msg = out.result["msg"]
-    assert "does not offer the role definition API" in msg and "HTTP 404" in msg
-    assert "Administration utility" in msg and "name 'svc-role'" in msg
-    assert "UI Access off, API Access on" in msg and "permissions: AM: Read Asset; VM: View" in msg
+    assert out.result["msg"] == (
+        "This Qualys subscription does not offer the role definition API: POST /qps/rest/2.0/search/am/role gave no "
+        "clean QPS SUCCESS (Unexpected reply from Qualys: HTTP 404, text/html: 404 Not Found). No user holds a role "
+        "called 'svc-role'. Create the role by hand in the Qualys UI: Administration > Roles (Role Management), "
+        "New Role; name 'svc-role'; under Access Permissions turn API Access on and UI Access off; permissions: "
+        "AM: Read Asset; VM: View; save. Then run this task with manage_definition=false (the default), which only "
+        "checks that the role exists.")
     assert out.result["role_api_available"] is False and out.result["error_kind"] == "unsupported"
     assert out.result["required_role"]["permissions"] == {"AM": ["Read Asset"], "VM": ["View"]}
+    assert out.result["role_exists"] is None
+    assert adapter.writes() == [] and adapter.calls == [("find", "svc-role"), ("find_holder", "svc-role")]
+
+
+def test_no_role_api_with_a_held_role_says_what_to_check_by_hand(run):
+    adapter = FakeAdapter(available=False, holders=["svc-role"])
+    out = run(adapter, name="svc-role", permissions={"VM": ["View"]}, check=True)
+    assert out.failed and out.result["role_exists"] is True and adapter.writes() == []
+    assert ("A role called 'svc-role' exists (a user holds it), but its definition cannot be read or changed "
+            "without that API: check by hand in the Qualys UI, Administration > Roles, that it has API Access on, "
+            "UI Access off and the permissions VM: View.") in out.result["msg"]
+
+
+def test_no_role_api_and_the_user_search_fails_says_why(run):
+    """A wrong password also spoils the role search: the documented user search then names the real problem."""
+    error = QualysError("Qualys error INVALID_CREDENTIALS: Authentication failed", code="INVALID_CREDENTIALS",
+                        status=200, kind="auth")
+    for manage in (True, False):
+        out = run(FakeAdapter(available=False, holders=error), name="svc-role", manage_definition=manage)
+        assert out.failed and out.result["msg"] == error.message and out.result["error_kind"] == "auth"
 
 
 def test_no_role_api_absent_says_delete_by_hand(run):
-    out = run(FakeAdapter(available=False), name="svc-role", state="absent")
-    assert out.failed and "Delete the role 'svc-role' by hand" in out.result["msg"]
+    out = run(FakeAdapter(available=False, holders=["svc-role"]), name="svc-role", state="absent")
+    assert out.failed and out.result["role_exists"] is True
+    assert out.result["msg"].endswith(
+        "Delete the role 'svc-role' by hand in the Qualys UI: Administration > Roles (Role Management).")
 
 
 def test_check_only_with_role_api_reports_definition_and_drift(run):
@@ -214,7 +265,7 @@ def test_check_only_with_role_api_reports_definition_and_drift(run):
 def test_check_only_with_role_api_and_no_role_fails(run):
     out = run(FakeAdapter(), name="svc-role", manage_definition=False)
     assert out.failed and "No role called 'svc-role' exists" in out.result["msg"]
-    assert out.result["role_exists"] is False
+    assert out.result["role_exists"] is False and out.result["role_api_available"] is True
 
 
 def test_check_only_without_role_api_uses_user_roles(run):
@@ -225,13 +276,18 @@ def test_check_only_without_role_api_uses_user_roles(run):
     assert out.result["role_api_available"] is False
     assert out.result["role"] == {"id": 104, "name": "svc-role", "description": None, "api_access": None,
                                   "ui_access": None, "permissions": None}
-    assert ("find_holder", "svc-role") in adapter.calls
+    assert adapter.calls == [("find", "svc-role"), ("find_holder", "svc-role")]
+    assert out.result["warnings"] == [
+        "A role called 'svc-role' exists (a user holds it), but its definition cannot be read or changed without "
+        "that API: check by hand in the Qualys UI, Administration > Roles, that it has API Access on and UI Access "
+        "off."]
 
 
 def test_check_only_without_role_api_and_no_holder_cannot_tell(run):
     out = run(FakeAdapter(available=False), name="svc-role", manage_definition=False)
     assert not out.failed and out.result["role_exists"] is None and out.result["permissions_known"] is False
-    assert any("cannot be checked" in w and "Administration utility" in w for w in out.result["warnings"])
+    assert any("cannot be checked" in w and "Administration > Roles (Role Management), New Role" in w
+               for w in out.result["warnings"])
 
 
 def test_password_never_in_result(run):

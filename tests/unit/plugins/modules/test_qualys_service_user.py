@@ -46,6 +46,8 @@ class FakeQualys:
         self.generated = 0
         self.drop_add = False
         self.fail = {}
+        # True: Qualys e-mails reset passwords whatever the switch says.
+        self.email_passwords = False
 
     # -- test helpers ------------------------------------------------------------------
     def add(self, login, **fields):
@@ -90,12 +92,15 @@ class FakeQualys:
         if script == "password_change.php":
             user = self.users[params["user_logins"]]
             user["password"] = self._password()
-            if user["status"] == "pending_activation":
+            # As documented: only email=0 puts the password in the report; anything else e-mails it.
+            in_report = params.get("email") == "0" and not self.email_passwords
+            if in_report and user["status"] == "pending_activation":
                 user["status"] = "active"
+            password = "<PASSWORD><![CDATA[%s]]></PASSWORD>" % user["password"] if in_report else ""
             return formats.parse_xml(
                 "<PASSWORD_CHANGE_OUTPUT><RETURN status=\"SUCCESS\"><MESSAGE>ok</MESSAGE><CHANGES count=\"1\"><USER_LIST>"
-                "<USER><USER_LOGIN>%s</USER_LOGIN><PASSWORD><![CDATA[%s]]></PASSWORD></USER></USER_LIST></CHANGES>"
-                "</RETURN></PASSWORD_CHANGE_OUTPUT>" % (user["login"], user["password"]))
+                "<USER><USER_LOGIN>%s</USER_LOGIN>%s</USER></USER_LIST></CHANGES>"
+                "</RETURN></PASSWORD_CHANGE_OUTPUT>" % (user["login"], password))
         action = params["action"]
         if action == "add":
             return self._add_user(params)
@@ -365,10 +370,23 @@ def test_reset_always_changes_and_returns_new_credentials(run, fake, existing):
     out = run(fake, external_id="svc-scan", password_mode="reset")
     password = existing["password"]
     assert out["changed"] and out["password_changed"] and out["credentials"]["password"] == password
-    assert fake.writes() == [("password_change.php", {"user_logins": "quays_sp1", "send_email": "0"})]
+    assert fake.writes() == [("password_change.php", {"user_logins": "quays_sp1", "email": "0"})]
     preview = run(fake, check=True, external_id="svc-scan", password_mode="reset")
     assert preview["changed"] and preview["password_changed"] and "credentials" not in preview
     assert len(fake.writes()) == 1
+
+
+def test_reset_reply_without_a_password_fails_clearly_and_leaks_nothing(run, fake, existing):
+    fake.email_passwords = True
+    out = run(fake, external_id="svc-scan", password_mode="reset_if_invalid",
+              verify_credentials={"password": "Stored-Secret-9"})
+    emailed = existing["password"]
+    assert out.failed and "credentials" not in out and "rotated_at" not in out
+    assert out["msg"].startswith("Qualys did not return a new password for quays_sp1")
+    assert "e-mailed" in out["msg"] and "no longer work" in out["msg"] and "reset_if_invalid" in out["msg"]
+    assert [name for name, _params in fake.writes()] == ["password_change.php"]
+    for secret in (emailed, "Stored-Secret-9", "Old-Pass-1!", CONNECTION["password"]):
+        assert secret not in out.text
 
 
 @pytest.mark.parametrize("rotated, expected", [

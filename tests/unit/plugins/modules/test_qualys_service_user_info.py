@@ -57,6 +57,8 @@ def test_several_users_read_am_user_once(run, fake):
     out = run(fake)
     assert len(out["users"]) == 3
     assert [name for name, _params, _w in fake.calls] == ["user_list.php", "search am/user"]
+    # A real criterion: QPS refuses an am/user search without one.
+    assert fake.calls[1][1] == [("id", "GREATER", "0")]
 
 
 def test_no_admin_api_means_null_roles_and_a_warning(run, fake):

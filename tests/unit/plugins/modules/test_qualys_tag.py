@@ -306,7 +306,8 @@ def test_check_mode_predicts_the_create(fake):
     assert result["changed"] is True and fake.writes() == []
     assert result["tag"] == {"id": None, "name": "New", "parent_id": None, "rule_type": "OS_REGEX",
                              "rule_text": ".*Linux.*", "provider": None, "color": "#FFFFFF",
-                             "criticality_score": None, "description": None, "children": ["a", "b"], "system": False}
+                             "criticality_score": None, "description": None, "children": ["a", "b"], "system": False,
+                             "asset_group_id": None, "business_unit_id": None}
     assert result["diff"]["before"] == {}
     real = ok(fake, {"name": "New", "os_contains": "Linux", "children": ["b", "a"]})
     predicted = dict(result["tag"], id=real["tag"]["id"])
@@ -398,21 +399,85 @@ def test_unknown_id(fake):
 @pytest.mark.parametrize("name", SYSTEM_NAMES)
 def test_system_tags_are_never_deleted(fake, name):
     result = failed(fake, {"name": name, "state": "absent"})
-    assert "belongs to Qualys and is never deleted" in result["msg"] and fake.writes() == []
+    assert result["msg"] == ("The tag %r (id %s) is owned by Qualys: it is one of the tags Qualys creates in every "
+                             "subscription. qualys_tag never deletes a Qualys-owned tag. Use a tag of your own instead."
+                             % (name, fake.by_name(name)[0]["id"]))
+    assert fake.writes() == []
 
 
 def test_system_tags_are_never_changed(fake):
     result = failed(fake, {"name": "Cloud Agent", "color": "#FF0000"}, check=True)
-    assert "'Cloud Agent'" in result["msg"] and "never changed" in result["msg"]
+    assert "'Cloud Agent'" in result["msg"] and "never changes" in result["msg"]
     # Asking for what it already is, is fine.
     assert ok(fake, {"name": "Cloud Agent", "color": "#ffffff"})["changed"] is False
 
 
 def test_asset_group_and_business_unit_tags_are_system(fake):
-    fake.add("Lab group", parent=9000001, ruleType="ASSET_GROUP")
-    fake.add("Unassigned Business Unit", parent=9000002, ruleType="BUSINESS_INFORMATION")
-    assert "never deleted" in failed(fake, {"name": "Lab group", "state": "absent"})["msg"]
-    assert "never changed" in failed(fake, {"name": "Unassigned Business Unit", "description": "x"})["msg"]
+    group_tag = fake.add("Lab group", parent=9000001, srcAssetGroupId=2000001, tagUuid="6f1c")
+    unit_tag = fake.add("Unassigned Business Unit", parent=9000002, srcBusinessUnitId=3)
+    assert failed(fake, {"name": "Lab group", "state": "absent"})["msg"] == (
+        "The tag 'Lab group' (id %s) is owned by Qualys: it stands for the asset group with id 2000001 "
+        "(srcAssetGroupId). qualys_tag never deletes a Qualys-owned tag. To change or remove it, manage the asset "
+        "group itself with scanops.qualys.qualys_asset_group; to tag assets your own way, use a tag of your own."
+        % group_tag)
+    assert failed(fake, {"name": "Unassigned Business Unit", "description": "x"})["msg"] == (
+        "The tag 'Unassigned Business Unit' (id %s) is owned by Qualys: it stands for the business unit with id 3 "
+        "(srcBusinessUnitId). qualys_tag never changes a Qualys-owned tag. It follows its business unit, which is "
+        "managed in Qualys user administration; to tag assets your own way, use a tag of your own." % unit_tag)
+    assert failed(fake, {"id": group_tag, "color": "#000000"}, check=True)["msg"].startswith("The tag 'Lab group'")
+    result = ok(fake, {"name": "Lab group"})
+    assert result["changed"] is False and result["tag"]["system"] is True
+    assert (result["tag"]["asset_group_id"], result["tag"]["business_unit_id"]) == (2000001, None)
+    assert fake.writes() == []
+
+
+@pytest.mark.parametrize("parent, kind", [(9000001, "asset group"), (9000002, "business unit")])
+def test_any_child_of_the_asset_group_or_business_unit_tag_is_system(fake, parent, kind):
+    # Without a src*Id marker, the parent alone says Qualys made the tag.
+    tag_id = fake.add("Made by Qualys", parent=parent)
+    parent_name = fake.tags[parent]["name"]
+    for args, verb in (({"name": "Made by Qualys", "state": "absent"}, "deletes"),
+                       ({"id": tag_id, "description": "x"}, "changes"),
+                       ({"name": "Made by Qualys", "parent_id": parent, "color": "#000000"}, "changes")):
+        msg = failed(fake, args)["msg"]
+        assert msg.startswith("The tag 'Made by Qualys' (id %s) is owned by Qualys: it is under the system tag %r, "
+                              "where Qualys keeps one tag per %s." % (tag_id, parent_name, kind)), msg
+        assert "never %s" % verb in msg
+    result = ok(fake, {"name": "Made by Qualys", "parent": parent_name})
+    assert result["tag"]["system"] is True and fake.writes() == []
+
+
+@pytest.mark.parametrize("args", [{"parent": "Asset Groups"}, {"parent_id": 9000001}, {"parent": "Business Units"}])
+def test_no_tag_is_created_under_the_asset_group_or_business_unit_tag(fake, args):
+    result = failed(fake, dict(args, name="Mine"))
+    parent = "Business Units" if args.get("parent") == "Business Units" else "Asset Groups"
+    assert result["msg"].startswith("The tag 'Mine' is not created under the system tag %r: Qualys keeps one tag "
+                                    "there per " % parent), result["msg"]
+    advice = ("create the business unit in Qualys" if parent == "Business Units"
+              else "create the asset group with scanops.qualys.qualys_asset_group")
+    assert advice in result["msg"] and "choose another parent" in result["msg"]
+    assert fake.writes() == [] and fake.by_name("Mine") == []
+
+
+def test_no_tag_is_moved_under_the_asset_group_tag(fake):
+    tag_id = fake.add("Mine")
+    result = failed(fake, {"id": tag_id, "parent": "Asset Groups"}, check=True)
+    assert result["msg"].startswith("The tag 'Mine' is not moved under the system tag 'Asset Groups'")
+    assert fake.writes() == []
+
+
+def test_a_user_tag_named_asset_groups_below_the_root_is_a_plain_parent(fake):
+    mine = fake.add("Mine")
+    fake.add("Asset Groups", parent=mine)
+    result = ok(fake, {"name": "Child", "parent_id": fake.by_name("Asset Groups")[1]["id"]})
+    assert result["changed"] is True and result["tag"]["system"] is False
+    assert ok(fake, {"name": "Child", "state": "absent"})["changed"] is True
+
+
+def test_unknown_fields_in_replies_are_ignored(fake):
+    fake.add("Web", tagUuid="1b2c", reEvalStatus="DONE", parentTagUuid="x", isSubUserScopedTag="false")
+    result = ok(fake, {"name": "Web", "color": "#FFFFFF"})
+    assert result["changed"] is False and "tagUuid" not in result["tag"]
 
 
 def test_a_user_tag_named_like_a_system_tag_below_the_root_is_not_system(fake):

@@ -45,7 +45,7 @@ def test_tags_are_returned_normalised(fake):
     (env,) = info(fake, {"name": "Env"})
     assert env == {"id": 9000008, "name": "Env", "parent_id": None, "rule_type": "STATIC", "rule_text": None,
                    "provider": None, "color": "#FFFFFF", "criticality_score": 4, "description": "environments",
-                   "children": ["Prod", "Stage"], "system": False}
+                   "children": ["Prod", "Stage"], "system": False, "asset_group_id": None, "business_unit_id": None}
     (prod,) = info(fake, {"name": "Prod"})
     assert prod["color"] == "#FF0000" and prod["parent_id"] == 9000008 and prod["rule_text"] == "10.0.0.0/24"
 
@@ -54,10 +54,12 @@ def test_filters_are_sent_to_qualys(fake):
     found = info(fake, {"name_contains": "prod", "rule_type": "NETWORK_RANGE", "parent_id": 9000008, "page_size": 7},
                  check=True)
     assert [tag["name"] for tag in found] == ["Prod"]
-    (call,) = [c for c in fake.calls if c["op"] == "search"]
+    call, parents = [c for c in fake.calls if c["op"] == "search"]
     assert call["criteria"] == [("name", "CONTAINS", "prod"), ("parent", "EQUALS", "9000008"),
                                 ("ruleType", "EQUALS", "NETWORK_RANGE")]
     assert call["page_size"] == 7
+    # Is the parent one of the tags whose children Qualys owns?
+    assert parents["criteria"] == [("id", "IN", "9000008")]
 
 
 def test_parent_by_name(fake):
@@ -78,7 +80,8 @@ def test_unknown_parent_gives_no_tags(fake):
 
 def test_ids(fake):
     assert [tag["name"] for tag in info(fake, {"ids": [9000010, 9000009, 9000009]})] == ["Prod", "Stage"]
-    assert searches(fake) == [[("id", "IN", "9000009,9000010")]]
+    # Then their parent (Env), to tell whether it is "Asset Groups" or "Business Units".
+    assert searches(fake) == [[("id", "IN", "9000009,9000010")], [("id", "IN", "9000008")]]
 
 
 def test_empty_ids_make_no_call(fake):
@@ -97,6 +100,24 @@ def test_static_is_filtered_locally(fake):
 def test_system_tags_are_marked(fake):
     (agent,) = info(fake, {"name": "Cloud Agent"})
     assert agent["system"] is True
+
+
+def test_asset_group_and_business_unit_tags_are_marked(fake):
+    ids = [fake.add("Lab group", parent=9000001, srcAssetGroupId=2000001, tagUuid="6f1c"),
+           fake.add("Unassigned Business Unit", parent=9000002, srcBusinessUnitId=3),
+           fake.add("Unmarked", parent=9000001), 9000011]
+    found = info(fake, {"ids": ids})
+    shown = dict((tag["name"], (tag["system"], tag["asset_group_id"], tag["business_unit_id"])) for tag in found)
+    assert shown["Lab group"] == (True, 2000001, None)
+    assert shown["Unassigned Business Unit"] == (True, None, 3)
+    # No marker, but a child of "Asset Groups": one more read finds its parent.
+    assert shown["Unmarked"] == (True, None, None)
+    assert shown["Production db"] == (False, None, None)
+    assert searches(fake) == [[("id", "IN", ",".join(str(tag_id) for tag_id in sorted(ids)))], [("id", "IN", "9000001")]]
+    # Its parent in the same result: no extra read.
+    fake.calls = []
+    assert all(tag["system"] for tag in info(fake, {"name_contains": "group"}) if tag["name"] != "Production db")
+    assert len(searches(fake)) == 1
 
 
 @pytest.mark.parametrize("args, message", [
