@@ -24,7 +24,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip bench test-2.21
+.PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip bench test-2.21 tenant-check
 
 help:
 	@echo "make demo   - set up .venv, start the simulators and run the role end to end (ARGS='--check --diff' to preview)"
@@ -95,6 +95,10 @@ test: venv
 
 demo: venv link
 	$(BIN)/python tools/demo.py $(ARGS)
+
+# The tenant self-check (playbooks/tenant_check.yml) with its write checks, against the local Qualys simulator.
+tenant-check: venv link
+	$(BIN)/python tools/tenant_check.py $(ARGS)
 
 # Not part of `make test` (timings depend on the machine); see bench/README.md.
 bench: venv link

@@ -53,7 +53,12 @@ def _span(entry, param_name):
             return network.version, int(network.network_address), int(network.broadcast_address)
         if "-" in entry:
             first_text, last_text = entry.split("-", 1)
-            first, last = _address(first_text), _address(last_text)
+            first = _address(first_text)
+            if first.version == 4 and last_text.strip().isdigit():
+                # 192.168.1.1-100: a shorthand Qualys does not take.
+                raise InvalidIPEntry("write the range in full, with both addresses (for example %s-%s)" % (
+                    first, ".".join(str(first).split(".")[:3] + [last_text.strip()])))
+            last = _address(last_text)
             if first.version != last.version:
                 raise InvalidIPEntry("the range mixes IPv4 and IPv6")
             if int(first) > int(last):

@@ -265,7 +265,9 @@ class OciVault(object):
             raise OciVaultError('OCI config file not found: %s (set config_file or OCI_CONFIG_FILE)'
                                 % (p.get('config_file') or sdk.config.DEFAULT_LOCATION))
         except sdk.exceptions.ProfileNotFound:
-            raise OciVaultError('profile %s not found in the OCI config file (config_profile / OCI_CONFIG_PROFILE)' % profile)
+            path = p.get('config_file') or sdk.config.DEFAULT_LOCATION
+            raise OciVaultError('profile %s not found in the OCI config file %s (config_profile / OCI_CONFIG_PROFILE); '
+                                'its profiles are: %s' % (profile, path, ', '.join(_config_profiles(path)) or 'none'))
         except sdk.exceptions.InvalidConfig as exc:
             raise OciVaultError('invalid OCI configuration for auth_type=%s: %s' % (auth_type, exc))
         except sdk.exceptions.ClientError as exc:
@@ -713,3 +715,12 @@ def tags_differ(current, desired, defined=False):
     if defined:
         return any(current.get(ns) != value for ns, value in desired.items())
     return current != desired
+
+
+def _config_profiles(path):
+    """The profile names of an OCI config file (section headers only; nothing else is read out)."""
+    try:
+        with open(os.path.expanduser(path)) as handle:
+            return [line.strip()[1:-1] for line in handle if re.match(r'^\s*\[[^\]]+\]\s*$', line)]
+    except (IOError, OSError, UnicodeDecodeError):
+        return []

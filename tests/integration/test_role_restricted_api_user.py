@@ -185,6 +185,14 @@ def test_bad_input_is_refused_before_any_call(run_play, qualys_sim, oci_sim, oci
     assert "must not be All" in refused.output
     assert qualys_sim.stats()["calls"] == [] and oci_sim.stats()["calls"] == []
 
+    # The README's old full example: one role name, two descriptions, which flipped on every run.
+    variables = role_vars(oci_ids)
+    variables["restricted_api_user_service_users"][0]["role"]["description"] = "Read-only API access for connectors"
+    refused = run_role(run_play, qualys_sim, oci_sim, variables)
+    assert refused.rc != 0
+    assert "role API Read Only is defined differently by servicenow and vmplatform" in refused.output
+    assert qualys_sim.stats()["calls"] == [] and oci_sim.stats()["calls"] == []
+
     variables = role_vars(oci_ids, restricted_api_user_oci_vault_id="not-an-ocid")
     refused = run_role(run_play, qualys_sim, oci_sim, variables)
     assert refused.rc != 0 and "restricted_api_user_oci_vault_id" in refused.output

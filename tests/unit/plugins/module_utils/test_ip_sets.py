@@ -113,3 +113,8 @@ def test_intersection():
 def test_to_qualys():
     assert ip_sets.to_qualys(["10.0.0.2", "10.0.0.1", "10.0.0.8/29"]) == "10.0.0.1-10.0.0.2,10.0.0.8-10.0.0.15"
     assert ip_sets.to_qualys([]) == ""
+
+
+def test_short_range_gets_a_write_it_in_full_hint():
+    with pytest.raises(ValueError, match=r"write the range in full.*192\.168\.1\.1-192\.168\.1\.100"):
+        ip_sets.normalize(["192.168.1.1-100"])

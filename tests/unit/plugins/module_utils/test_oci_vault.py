@@ -139,7 +139,7 @@ def test_config_errors_are_clear(sdk, config_file, tmp_path, monkeypatch):
     monkeypatch.delenv("OCI_REGION", raising=False)
     with pytest.raises(ov.OciVaultError, match="OCI config file not found"):
         ov.OciVault(params(config_file=str(tmp_path / "missing")))._load_config()
-    with pytest.raises(ov.OciVaultError, match="profile NOPE not found"):
+    with pytest.raises(ov.OciVaultError, match="profile NOPE not found.*its profiles are: DEFAULT"):
         ov.OciVault(params(config_file=config_file, config_profile="NOPE"))._load_config()
     no_region = tmp_path / "no-region"
     no_region.write_text("[OTHER]\nuser=%s\nfingerprint=%s\ntenancy=%s\nkey_file=%s\n"
