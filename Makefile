@@ -24,7 +24,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help demo test venv sanity units integration lint docs-lint build clean link stage bootstrap-pip bench test-2.21 tenant-check
+.PHONY: help demo test venv sanity units integration lint docs-lint docs build clean link stage bootstrap-pip bench test-2.21 tenant-check
 
 help:
 	@echo "make demo   - set up .venv, start the simulators and run the role end to end (ARGS='--check --diff' to preview)"
@@ -78,6 +78,24 @@ lint: venv link
 docs-lint: venv link
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck --validate-collection-refs=all --disallow-unknown-collection-refs .
 
+# The collection's HTML docs (modules, lookup, filters, role), as docs.ansible.com renders them:
+# .build/docs/build/html/index.html. Warnings fail the build.
+DOCS := $(BUILD)/docs
+docs: venv link
+	@rm -rf $(DOCS) && mkdir -p $(DOCS) && chmod 700 $(DOCS)
+	$(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS) scanops.qualys >/dev/null
+	@mkdir -p $(DOCS)/rst && chmod 700 $(DOCS)/rst
+	$(BIN)/antsibull-docs --config-file $(DOCS)/antsibull-docs.cfg collection --cleanup everything --fail-on-error \
+		--use-current --dest-dir $(DOCS)/rst scanops.qualys
+	@# Offline: no intersphinx downloads; the two Ansible docs labels the module pages link to become a stub page.
+	@printf '\n%s\n' 'intersphinx_mapping = {}' >> $(DOCS)/conf.py
+	@printf '%s\n' ':orphan:' '' '.. _common_return_values:' '.. _ansible_configuration_settings:' '' \
+		'Ansible documentation' '=====================' '' \
+		'See https://docs.ansible.com/ansible/latest/reference_appendices/ (common return values, configuration).' \
+		> $(DOCS)/rst/ansible_docs_links.rst
+	$(BIN)/sphinx-build -M html $(DOCS)/rst $(DOCS)/build -c $(DOCS) -q -W --keep-going
+	@echo "HTML docs: $(DOCS)/build/html/index.html"
+
 build: venv
 	@mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
@@ -90,6 +108,7 @@ test: venv
 	$(MAKE) --no-print-directory units
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory docs-lint
+	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory integration
 
