@@ -59,6 +59,9 @@ options:
     description:
       - The Qualys agent license, stored as the JSON object C({"cid", "aid", "pwsUrl", "pwsPort"}).
       - All four keys are required and must not be empty.
+      - These key names come from the Compute scan-recipe procedure this collection automates, not from a schema
+        Oracle or Qualys publishes; if your agent expects another shape, store it as it is with O(content) (the
+        license checks then apply only to JSON that carries one of these keys).
       - Mutually exclusive with O(content) and O(credentials).
     type: dict
     suboptions:
