@@ -91,6 +91,10 @@ notes:
   - The SDK's request logging is always switched off, even if the profile sets C(log_requests), because it would print
     request bodies (the secret content) to standard output.
   - Use C(module_defaults) with C(group/scanops.qualys.oci) to set these options once for every OCI module of the collection.
+  - A failed task returns, besides C(msg), C(error_kind) (for example C(auth), C(not_found), C(transport), C(state)),
+    C(error_code) (the OCI code, for example C(NotAuthenticated)), C(http_status) and C(request_id) (the
+    C(opc-request-id) to quote to Oracle support), as the Qualys modules do. The older names C(status), C(code) and
+    C(opc_request_id) carry the same values and are deprecated.
 '''
 
     # Check mode and diff support of modules that change things.

@@ -86,6 +86,7 @@ options:
     description:
       - A PEM file of CA certificates to trust instead of the system bundle, for TLS-inspecting proxies or a local simulator.
       - If not set, the value of the E(QUALYS_CA_PATH) environment variable is used.
+      - A path that does not exist fails the task before any call, naming the path.
     type: path
   proxy_url:
     description:
@@ -100,8 +101,9 @@ options:
     default: 60
   max_retries:
     description:
-      - How many times a call is repeated after a server error (HTTP 500, 502, 503, 504) or a lost connection,
-        for calls that are safe to repeat.
+      - How many times a call is repeated after a server error (HTTP 500, 502, 503, 504), a lost connection or,
+        for a read, a garbled reply (one that breaks off, or a sign-in or proxy page with a success status), for calls
+        that are safe to repeat. These count together; the pause between repeats grows each time.
       - A create is never repeated blindly; the module looks for the object first.
       - Limit refusals (HTTP 409 codes 1960/1965, HTTP 429) do not count here; O(max_wait) bounds them.
     type: int
@@ -114,6 +116,8 @@ options:
         so that parallel runs sharing a subscription (AWX forks) queue for their turn.
       - A single announced wait longer than this fails the task at once with the wait Qualys asked for.
       - C(0) never waits.
+      - If not set, the value of the E(QUALYS_MAX_WAIT) environment variable is used. In the
+        C(scanops.qualys.restricted_api_user) role, the role variable C(restricted_api_user_max_wait) sets it.
     type: int
     default: 300
 notes:

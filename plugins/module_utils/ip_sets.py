@@ -11,7 +11,8 @@ Qualys reports it (``a`` or ``a-b``), so that ``10.0.0.0/30``,
 ``10.0.0.0-10.0.0.3`` and the four single addresses are equal.
 
 Public API: ``normalize``, ``union``, ``difference``, ``intersection``,
-``to_qualys``. Bad input raises ``ValueError`` naming the parameter.
+``to_qualys``, ``covers_everything``. Bad input raises ``ValueError`` naming
+the parameter.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+
+# The last address of each IP version.
+LAST_ADDRESS = {4: 2 ** 32 - 1, 6: 2 ** 128 - 1}
 
 ACCEPTED_FORMS = "a single address (10.0.0.1), a range (10.0.0.1-10.0.0.9) or a CIDR block (10.0.0.0/24)"
 
@@ -143,3 +147,13 @@ def intersection(a, b, param_name="ips"):
 def to_qualys(values):
     """A normalised list as the comma-separated string Qualys expects."""
     return ",".join(normalize(values))
+
+
+def covers_everything(values, param_name="ips"):
+    """The IP versions (4, 6) of which ``values`` covers every address, in order; [] when none.
+
+    ``0.0.0.0/0``, ``0.0.0.0-255.255.255.255``, ``::/0`` and any list whose
+    entries together leave no address of a version out are "everything".
+    """
+    return [version for version, first, last in _spans(values, param_name)
+            if first == 0 and last == LAST_ADDRESS[version]]

@@ -5,9 +5,9 @@
 """Pure-Python handling of the content stored in an OCI Vault secret.
 
 Nothing here talks to OCI.  The module turns its options into bytes with
-``desired_content``; ``oci_vault`` compares those bytes with the CURRENT
-secret bundle through ``same_content`` and reports ``fingerprint`` instead of
-the content.  Error messages name the option and never repeat its value.
+``desired_content`` and compares those bytes with the CURRENT secret bundle
+(read by ``oci_secrets``) through ``same_content``, reporting ``fingerprint``
+instead of the content.  Error messages name the option and never repeat its value.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -8,7 +8,9 @@ Shared by ``qualys_asset_group`` and ``qualys_asset_group_info``: which
 ``show_attributes`` a set of fields needs, the listing with WARNING 1980
 paging, and the mapping of an ``ASSET_GROUP`` element to a dict whose values
 are normalised the same way as the module's desired state, so that a plain
-``!=`` tells what changed.
+``!=`` tells what changed. The service user modules (does a group exist, do
+these credentials work) and the tenant check find groups here too: this is
+the one place that knows the path and reads a list reply.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -63,6 +65,8 @@ CVSS_CHOICES = {
 }
 
 MAX_PAGES = 10000
+# The cheapest call of the API: at most one group id. It tells whether a caller may use the VM/PC API.
+ACCESS_CHECK = {"action": "list", "show_attributes": "ID", "truncation_limit": "1"}
 
 
 def is_all_group(title):
@@ -149,6 +153,19 @@ def parse_asset_group(element, fields):
     return group
 
 
+def group_elements(root):
+    """The ``ASSET_GROUP`` elements of a list reply (none for a reply that lists only ids)."""
+    return root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP")
+
+
+def check_access(client, credentials):
+    """One cheap read (``ACCESS_CHECK``) as ``credentials`` (login, password); the reply's root.
+
+    Raises the QualysError of a refusal, which says whether the credentials are at fault.
+    """
+    return client.fo(ASSET_GROUP_PATH, dict(ACCESS_CHECK), credentials=credentials)
+
+
 def list_asset_groups(client, filters, fields):
     """Every group matching the server-side ``filters``, following WARNING 1980 pages.
 
@@ -161,8 +178,7 @@ def list_asset_groups(client, filters, fields):
     seen_pages = set()
     for dummy in range(MAX_PAGES):
         root = client.fo(ASSET_GROUP_PATH, params)
-        groups.extend(parse_asset_group(element, fields)
-                      for element in root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP"))
+        groups.extend(parse_asset_group(element, fields) for element in group_elements(root))
         page = formats.next_page_params(root)
         if not page or not page.get("id_min"):
             return groups

@@ -7,7 +7,8 @@
 It knows where a platform lives, how each API family authenticates, how to
 wait out Qualys' rate and concurrency limits, which calls may be retried, and
 how to turn every failure into one exception type, ``QualysError``.
-Envelopes (XML, QPS JSON) are decoded by ``qualys_formats``.
+Envelopes (XML, QPS JSON, gateway errors) are decoded, and limit refusals
+recognised (``is_limit_reply``), by ``qualys_formats``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,6 +25,8 @@ import traceback
 from ansible_collections.scanops.qualys.plugins.module_utils.env import env_fallback
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+# The one limit predicate, used by the retry policy below (and importable from here, as it always was).
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_formats import is_limit_reply
 
 try:
     import requests
@@ -79,7 +82,7 @@ QUALYS_AUTH_ARGSPEC = dict(
     proxy_url=dict(type="str", fallback=(env_fallback, ["QUALYS_PROXY_URL"])),
     timeout=dict(type="int", default=60),
     max_retries=dict(type="int", default=5),
-    max_wait=dict(type="int", default=300),
+    max_wait=dict(type="int", default=300, fallback=(env_fallback, ["QUALYS_MAX_WAIT"])),
 )
 
 QUALYS_AUTH_OPTIONS = dict(
@@ -177,10 +180,17 @@ LIMIT_STATUSES = frozenset([409, 429])
 LIMIT_BACKOFF_MAX = 4
 # Statuses that mean "something broke": only repeat calls that are safe to repeat.
 SERVER_ERROR_STATUSES = frozenset([500, 502, 503, 504])
+# Backoff between repeats after server errors, lost connections and garbled replies: 0.5 s x 2^(n-1), at most 30 s.
+BACKOFF_FACTOR = 0.5
+BACKOFF_MAX = 30
+# What a garbled reply was, for the warning that the call is sent again.
+GARBLED = {formats.CUT_OFF: "a reply that breaks off", formats.PAGE: "a page instead of an API reply"}
 # Responses larger than this are refused rather than parsed.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 # A JWT lives four hours; renew a little early.
 TOKEN_LIFETIME = 4 * 3600 - 300
+# QPS and the gateway applications answer JSON when asked to.
+ACCEPT_JSON = {"Accept": "application/json"}
 
 
 class _LimitAwareRetry(Retry):
@@ -223,10 +233,10 @@ class _LimitAwareRetry(Retry):
         return None
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        if response is not None and response.status == 409 and not is_limit_reply(response.headers):
-            # A 409 without exhausted limits (e.g. CODE 2003, EULA not accepted) will not pass by waiting.
-            raise MaxRetryError(_pool, url, ResponseError("HTTP 409 without a limit"))
         if response is not None and response.status in LIMIT_STATUSES:
+            if not is_limit_reply(response.headers, status=response.status):
+                # A 409 without exhausted limits (e.g. CODE 2003, EULA not accepted) will not pass by waiting.
+                raise MaxRetryError(_pool, url, ResponseError("HTTP 409 without a limit"))
             wait = self.get_retry_after(response)
             if wait is not None and wait > self.max_wait:
                 # Give the response back to the caller instead of sleeping for hours.
@@ -317,9 +327,7 @@ class QualysClient:
         self._session.mount("https://", self._adapter)
         self._session.mount("http://", self._adapter)
         # Passed with every request: a session-level value would lose to REQUESTS_CA_BUNDLE.
-        self._verify = params["ca_path"] if params.get("ca_path") else True
-        if not params.get("validate_certs", True):
-            self._verify = False
+        self._verify = check_ca_path(params) if params.get("validate_certs", True) else False
         if params.get("proxy_url"):
             self._session.proxies = {"http": params["proxy_url"], "https": params["proxy_url"]}
         self.last_response = None
@@ -328,41 +336,48 @@ class QualysClient:
 
     def msp(self, script, params, write=False, idempotent=None, sensitive=False, credentials=None):
         """Call a classic ``/msp/<script>`` API; returns the parsed XML root."""
-        response = self.request("POST", "/msp/%s" % script, family="msp", data=params, write=write,
-                                idempotent=idempotent, sensitive=sensitive, credentials=credentials)
-        return formats.parse_xml_reply(response, sensitive=sensitive)
+        return self._call("POST", "/msp/%s" % script, "msp", lambda reply: formats.parse_xml_reply(reply, sensitive=sensitive),
+                          data=params, write=write, idempotent=idempotent, sensitive=sensitive, credentials=credentials)
 
     def fo(self, path, params, write=False, idempotent=None, credentials=None):
         """Call a VM/PC ``/api/2.0/fo/...`` API; returns the parsed XML root."""
-        response = self.request("POST", path, family="fo", data=params, write=write, idempotent=idempotent,
-                                credentials=credentials)
-        return formats.parse_xml_reply(response)
+        return self._call("POST", path, "fo", formats.parse_xml_reply, data=params, write=write, idempotent=idempotent,
+                          credentials=credentials)
 
-    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None):
+    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None,
+            judge=None):
         """Call a QPS REST operation (search/get/create/update/delete).
 
         Returns the decoded ServiceResponse dict (see qualys_formats.parse_qps_reply).
+        ``judge`` replaces that decoding for a probe of an API that may not be offered (the
+        role adapter's first search): a function of the raw ``Response`` that returns the
+        decoded reply or raises. A page (HTML, text, nothing) is then an answer, not a
+        garbled reply, so only a reply that breaks off is asked for again.
         """
         path = "/qps/rest/2.0/%s/%s" % (operation, object_type)
         if object_id is not None:
             path += "/%s" % object_id
         method = "GET" if operation == "get" else "POST"
         # Without Accept, QPS answers XML to a GET or a body-less POST.
-        response = self.request(method, path, family="qps", json_body=body if method == "POST" else None,
-                                write=write, idempotent=idempotent, credentials=credentials,
-                                extra_headers={"Accept": "application/json"})
-        return formats.parse_qps_reply(response)
+        return self._call(method, path, "qps", judge or formats.parse_qps_reply, json_body=body if method == "POST" else None,
+                          write=write, idempotent=idempotent, credentials=credentials, extra_headers=ACCEPT_JSON,
+                          pages_are_answers=judge is not None)
 
-    def qps_search(self, object_type, criteria, page_size=100, credentials=None):
-        """All objects matching ``criteria`` (list of (field, operator, value)), following paging."""
+    def qps_search(self, object_type, criteria, page_size=100, search=None):
+        """All objects matching ``criteria`` (list of (field, operator, value)), following paging.
+
+        The one QPS paging loop: each page asks for ``id GREATER`` the last id of the
+        previous one while Qualys says it has more. ``search`` sends one page (a
+        ServiceRequest body -> a decoded reply); the default is ``qps("search", ...)``.
+        """
+        search = search or (lambda body: self.qps("search", object_type, body=body))
         found = []
         last_id = None
         while True:
             query = list(criteria)
             if last_id is not None:
                 query.append(("id", "GREATER", str(last_id)))
-            body = formats.qps_request(criteria=query, preferences={"limitResults": page_size})
-            reply = self.qps("search", object_type, body=body, credentials=credentials)
+            reply = search(formats.qps_request(criteria=query, preferences={"limitResults": page_size}))
             found.extend(reply["data"])
             if not reply["has_more"] or not reply["data"]:
                 return found
@@ -370,46 +385,131 @@ class QualysClient:
             if last_id is None:
                 return found
 
+    def gateway(self, method, path, params=None, json_body=None):
+        """Call a gateway application API (FIM, PM, ETM) with a token.
+
+        Returns the ``Response`` of a 2xx reply; any other reply is a QualysError with the
+        code and text the application sent (``code``, ``qualys_text``, ``status``).
+        """
+        return self._call(method, path, "gateway", formats.check_gateway_reply, params=params, json_body=json_body,
+                          extra_headers=ACCEPT_JSON)
+
+    def request(self, method, path, family, json_body=None, write=False, extra_headers=None, base_url=None):
+        """Send one call with auth, limits and retries; return the ``Response`` as it came, unchecked.
+
+        For an API whose replies the caller reads itself (the Administration API);
+        ``base_url`` sends the call to another server than the family's.
+        """
+        return self._call(method, path, family, None, json_body=json_body, write=write, extra_headers=extra_headers,
+                          base_url=base_url)
+
+    def issue_token(self):
+        """The gateway token (JWT) for these credentials: issued on first use, kept while valid.
+
+        Calls that need one get it themselves; the tenant check asks for it to see
+        whether the gateway issues one at all.
+        """
+        if self._token and time.time() < self._token_expiry:
+            return self._token
+        self._require_gateway("Token authentication (auth_method=%s)" % self.method)
+        if self.method == "oidc":
+            headers = {"clientId": _utf8(self.params["client_id"]), "clientSecret": _utf8(self.params["client_secret"])}
+            response = self._send("POST", self.gateway_url + "/auth/oidc", True, data=None, json_body=None, params=None,
+                                  headers=headers, auth=None, sensitive=True)
+        else:
+            username, password = self._basic_credentials("gateway", None)
+            response = self._send("POST", self.gateway_url + "/auth", True,
+                                  data={"username": username, "password": password, "token": "true"},
+                                  json_body=None, params=None,
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"}, auth=None, sensitive=True)
+        if response.status not in (200, 201) or not response.text.strip():
+            raise QualysError("Qualys gateway refused to issue a token (HTTP %s); check %s." % (
+                response.status, "client_id and client_secret" if self.method == "oidc" else "username and password"),
+                status=response.status, kind="auth")
+        self._token = response.text.strip()
+        self._token_expiry = time.time() + TOKEN_LIFETIME
+        return self._token
+
+    @property
+    def token(self):
+        """The current JWT, if one was issued (modules add it to no_log values)."""
+        return self._token
+
     # -- transport ------------------------------------------------------
 
-    def request(self, method, path, family, data=None, json_body=None, params=None, write=False,
-                idempotent=None, sensitive=False, credentials=None, base_url=None, extra_headers=None):
-        """Send one call with auth, limits and retries; return a ``Response``.
+    def _call(self, method, path, family, decode, data=None, json_body=None, params=None, write=False, idempotent=None,
+              sensitive=False, credentials=None, extra_headers=None, base_url=None, pages_are_answers=False):
+        """Send one call with auth, limits and retries, and ``decode`` its reply (None: return it as it came).
 
         ``write`` marks a call that changes state. ``idempotent`` (default: not
         ``write``) says whether repeating it after an unknown outcome is safe.
         Calls rejected by a rate or concurrency limit were not executed, so they
         are always retried. ``sensitive`` keeps the body out of error messages.
+
+        A garbled reply to a read (a body that breaks off, or a sign-in or proxy page
+        with a successful status) is asked for again, like a server error: within
+        ``max_retries`` for the whole call (server errors and lost connections count
+        too) and after the same growing backoff. A garbled reply to a write is never
+        repeated: its outcome is unknown, and the caller looks before acting again.
         """
         if idempotent is None:
             idempotent = not write
         if family == "gateway" and not base_url:
             self._require_gateway("The %s API" % path.split("/")[1].upper())
         url = (base_url or (self.gateway_url if family == "gateway" else self.api_url)) + path
+        budget = _Budget(self.params)
+        while True:
+            response = self._exchange(method, url, family, idempotent, budget, data=data, json_body=json_body,
+                                      params=params, extra_headers=extra_headers, credentials=credentials,
+                                      sensitive=sensitive)
+            self.last_response = response
+            if decode is None:
+                return response
+            try:
+                return decode(response)
+            except QualysError as exc:
+                garbled = exc.garbled if exc.garbled == formats.CUT_OFF or not pages_are_answers else None
+                if garbled and write:
+                    exc.outcome_unknown = True
+                    exc.message += "; the change may or may not have been applied"
+                if not garbled or write or budget.retries <= 0:
+                    raise
+            budget.retries -= 1
+            wait = _backoff(budget.used())
+            self.warn("Qualys answered %s (HTTP %s) to %s %s; asking again in %.1fs" % (
+                GARBLED[garbled], response.status, method, path, wait))
+            time.sleep(wait)
+
+    def _exchange(self, method, url, family, idempotent, budget, data, json_body, params, extra_headers, credentials,
+                  sensitive):
+        """One call with its authentication: Bearer (renewed once on HTTP 401) or Basic."""
         headers = dict(extra_headers or {})
         auth = None
         use_token = self._uses_token(family, credentials)
         if use_token:
-            headers["Authorization"] = "Bearer %s" % self._get_token()
+            headers["Authorization"] = "Bearer %s" % self.issue_token()
         else:
-            auth = self._basic_credentials(family, credentials)
+            # UTF-8, not requests' latin-1: any character of a password can be sent.
+            auth = tuple(_utf8(part) for part in self._basic_credentials(family, credentials))
         response = self._send(method, url, idempotent, data=data, json_body=json_body, params=params,
-                              headers=headers, auth=auth, sensitive=sensitive)
+                              headers=headers, auth=auth, sensitive=sensitive, budget=budget)
         if response.status == 401 and use_token:
             # A token can expire between calls: renew once, then give up.
             self._token = None
-            headers["Authorization"] = "Bearer %s" % self._get_token()
+            headers["Authorization"] = "Bearer %s" % self.issue_token()
             response = self._send(method, url, idempotent, data=data, json_body=json_body, params=params,
-                                  headers=headers, auth=None, sensitive=sensitive)
-        self.last_response = response
+                                  headers=headers, auth=None, sensitive=sensitive, budget=budget)
         return response
 
-    def _send(self, method, url, idempotent, data, json_body, params, headers, auth, sensitive):
-        self._adapter.max_retries = self._retry_policy(idempotent)
+    def _send(self, method, url, idempotent, data, json_body, params, headers, auth, sensitive, budget=None):
+        budget = budget or _Budget(self.params)
+        retry = self._retry_policy(idempotent, budget)
+        self._adapter.max_retries = retry
         try:
             reply = self._session.request(method, url, data=data, json=json_body, params=params, headers=headers,
                                           auth=auth, timeout=self.params.get("timeout") or 60, stream=True, verify=self._verify,
                                           allow_redirects=False)
+            budget.spent(retry, getattr(reply.raw, "retries", None))
             text = _read_limited(reply, self.params.get("timeout") or 60, method, url, idempotent)
         except requests.exceptions.SSLError as exc:
             raise QualysError(
@@ -438,10 +538,14 @@ class QualysClient:
         except requests.exceptions.RetryError as exc:
             raise QualysError("%s %s kept failing after %s retries: %s" % (method, _path(url), self.params.get("max_retries"), _short(exc)),
                               kind="transport")
+        except UnicodeError:
+            # Never quote it: the character that could not be sent may be part of a secret.
+            raise QualysError("%s %s could not be sent: a header or credential holds characters that cannot be sent "
+                              "over HTTP." % (method, _path(url)), kind="config")
         return Response(reply.status_code, reply.headers, text, reply.headers.get("Content-Type", ""))
 
-    def _retry_policy(self, idempotent):
-        retries = max(int(self.params.get("max_retries") or 0), 0)
+    def _retry_policy(self, idempotent, budget):
+        retries = budget.retries
         statuses = set(LIMIT_STATUSES)
         if idempotent:
             statuses |= SERVER_ERROR_STATUSES
@@ -454,12 +558,13 @@ class QualysClient:
             redirect=0,
             allowed_methods=None,
             status_forcelist=statuses,
-            backoff_factor=0.5,
-            backoff_max=30,
+            backoff_factor=BACKOFF_FACTOR,
+            backoff_max=BACKOFF_MAX,
             raise_on_status=False,
             raise_on_redirect=False,
             respect_retry_after_header=True,
-            max_wait=300 if self.params.get("max_wait") is None else self.params["max_wait"],
+            max_wait=budget.max_wait,
+            limit_waited=budget.limit_waited,
             on_wait=self._announce_wait,
         )
 
@@ -497,73 +602,25 @@ class QualysClient:
                 "set gateway_url (or QUALYS_GATEWAY_URL) to the gateway of this platform, for example "
                 "https://gateway.qg1.apps.example.com." % (what, self.api_url), kind="config")
 
-    def _get_token(self):
-        if self._token and time.time() < self._token_expiry:
-            return self._token
-        self._require_gateway("Token authentication (auth_method=%s)" % self.method)
-        if self.method == "oidc":
-            response = self._send("POST", self.gateway_url + "/auth/oidc", True, data=None, json_body=None, params=None,
-                                  headers={"clientId": self.params["client_id"], "clientSecret": self.params["client_secret"]},
-                                  auth=None, sensitive=True)
-        else:
-            username, password = self._basic_credentials("gateway", None)
-            response = self._send("POST", self.gateway_url + "/auth", True,
-                                  data={"username": username, "password": password, "token": "true"},
-                                  json_body=None, params=None,
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"}, auth=None, sensitive=True)
-        if response.status not in (200, 201) or not response.text.strip():
-            raise QualysError("Qualys gateway refused to issue a token (HTTP %s); check %s." % (
-                response.status, "client_id and client_secret" if self.method == "oidc" else "username and password"),
-                status=response.status, kind="auth")
-        self._token = response.text.strip()
-        self._token_expiry = time.time() + TOKEN_LIFETIME
-        return self._token
 
-    @property
-    def token(self):
-        """The current JWT, if one was issued (modules add it to no_log values)."""
-        return self._token
+class _Budget:
+    """What one call may still spend on repeats: ``max_retries`` for server errors, lost connections and garbled
+    replies together, and ``max_wait`` seconds for limit waits, across every time the call is sent."""
 
+    def __init__(self, params):
+        self.max_retries = self.retries = max(int(params.get("max_retries") or 0), 0)
+        self.max_wait = 300 if params.get("max_wait") is None else params["max_wait"]
+        self.limit_waited = 0.0
 
-def is_limit_reply(headers, status=None, code=None):
-    """True when a reply is a rate or concurrency limit refusal: the call was not run and may be sent again later.
+    def spent(self, policy, final):
+        """Take what urllib3 used of ``policy`` (its last state, ``final``, hangs on the reply) from the budget."""
+        if final is None or not isinstance(final.total, int) or not isinstance(policy.total, int):
+            return
+        self.retries = max(self.retries - max(policy.total - final.total, 0), 0)
+        self.limit_waited = getattr(final, "limit_waited", self.limit_waited)
 
-    ``status`` is the HTTP status when the caller has it (None: a 409 or 429 whose
-    body is not read yet, as in the retry policy); ``code`` is the Qualys code of
-    the body when the caller has parsed it.
-
-    - Only a 409 or a 429 can be a refusal. A served reply that took the last
-      slot carries ``X-RateLimit-Remaining: 0``, a ``ToWait`` and possibly
-      ``Running`` equal to ``Limit``, and is not one.
-    - A 429 (gateway) is always one.
-    - A known code decides: 1960 (concurrency) and 1965 (rate) are refusals, any
-      other (2003: EULA not accepted) is not, whatever the headers say.
-    - Without a code, the headers decide: a ``ToWait`` or ``Remaining`` 0 (rate),
-      or ``X-Concurrency-Limit-Running`` at or above a non-zero ``Limit``.
-
-    What Running counts is not settled: Qualys documents it as including the
-    current call (a served call then shows at most the limit, a refused one the
-    limit + 1), while recorded live replies show 0 for a lone call (only the
-    other calls: a served call shows at most the limit - 1, a refused one the
-    limit). ``Running >= Limit`` on a 409 is a refusal under both readings; the
-    status check keeps ``Running == Limit`` on a served reply from being read
-    as one. Left open: without the body, a 409 that is not a limit but shows
-    ``Running == Limit`` (a served call under the documented reading) reads as
-    a refusal; its code, when passed, settles it.
-    """
-    def number(name):
-        value = (headers.get(name) or "").strip()
-        return int(value) if value.isdigit() else None
-
-    if status is not None and status not in (409, 429):
-        return False
-    if status == 429:
-        return True
-    if code is not None and str(code).strip():
-        return str(code).strip() in ("1960", "1965")
-    to_wait, remaining = number("X-RateLimit-ToWait-Sec"), number("X-RateLimit-Remaining")
-    running, limit = number("X-Concurrency-Limit-Running"), number("X-Concurrency-Limit-Limit")
-    return bool(to_wait) or remaining == 0 or (running is not None and bool(limit) and running >= limit)
+    def used(self):
+        return self.max_retries - self.retries
 
 
 def check_limits(params):
@@ -573,6 +630,23 @@ def check_limits(params):
         value = params.get(name)
         if value is not None and value < lowest:
             raise QualysError("%s must be %s, got %s." % (name, accepted, value), kind="config")
+
+
+def check_ca_path(params):
+    """What to verify the server certificate with: the ``ca_path`` file (or directory) when set, else the system's.
+
+    A path that names nothing is a config error before any call (requests would fail on it at the first call).
+    """
+    path = params.get("ca_path")
+    if not path:
+        return True
+    if not os.path.exists(path):
+        raise QualysError("ca_path (or QUALYS_CA_PATH) is %s, which does not exist: give the PEM file of the CA "
+                          "certificates to trust, or leave ca_path unset to use the system's." % path, kind="config")
+    if not os.access(path, os.R_OK):
+        raise QualysError("ca_path (or QUALYS_CA_PATH) is %s, which cannot be read by this user: give a PEM file it can "
+                          "read." % path, kind="config")
+    return path
 
 
 def resolve_endpoints(params):
@@ -720,6 +794,23 @@ def _host(url):
 def _path(url):
     rest = url.split("://", 1)[-1]
     return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+
+
+def _backoff(repeat):
+    """Seconds to wait before the ``repeat``-th repeat of a call: urllib3's backoff (none for the first), at least
+    0.2 s, with jitter so that parallel runs do not come back in lockstep."""
+    wait = min(BACKOFF_FACTOR * 2 ** (repeat - 1), BACKOFF_MAX) if repeat > 1 else 0
+    wait = max(wait, 0.2)
+    return wait + random.uniform(0, min(1.0, wait * 0.1))
+
+
+def _utf8(value):
+    """A credential as UTF-8 bytes (a value read from the environment may carry undecodable bytes: kept as they were)."""
+    try:
+        return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
+    except UnicodeError:
+        # Never quote it: it is a secret.
+        raise QualysError("A credential holds characters that cannot be sent over HTTP.", kind="config")
 
 
 def _short(exc):

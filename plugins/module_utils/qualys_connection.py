@@ -24,12 +24,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import re
 
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import PLATFORMS, is_limit_reply
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import PLATFORMS
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError, api_not_offered
 
 APPLICATIONS = ("vmdr", "fim", "pm", "etm")
 LABELS = {
@@ -81,7 +79,8 @@ FIXES = {
     "not_available": (
         "This platform does not serve {label} at {endpoint}: the application is not enabled, or url, platform or "
         "gateway_url point to another place."),
-    "limit": "A Qualys rate or concurrency limit refused the call: wait (see limits) and retry, or raise max_wait.",
+    "limit": ("A Qualys rate or concurrency limit refused the call: wait (see limits) and retry, or let calls wait "
+              "longer with max_wait (or QUALYS_MAX_WAIT)."),
     "unreachable": (
         "Qualys could not be reached: check url or platform, gateway_url, proxy_url (or HTTPS_PROXY and NO_PROXY) "
         "and ca_path."),
@@ -96,8 +95,6 @@ VMDR_CODE_REASONS = {
     "2002": "account_inactive",
     "2003": "eula_not_accepted",
     "2004": "not_subscribed_or_no_permission",
-    "1960": "limit",
-    "1965": "limit",
 }
 KIND_REASONS = {
     "expired": "account_expired",
@@ -158,16 +155,17 @@ class ConnectionCheck:
             result = gateway_exception(name, self._gateway_failure, endpoint)
             result["called"] = False
             return result
+        before = self.client.last_response
         try:
-            response = self.client.request(method, path, family="gateway", params=query, json_body=body,
-                                           extra_headers={"Accept": "application/json"})
+            response = self.client.gateway(method, path, params=query, json_body=body)
         except QualysError as exc:
+            response = _new_response(self.client, before)
+            if response is not None:
+                return gateway_failure(name, exc, response, endpoint)
             if exc.kind in GATEWAY_BLOCKING_KINDS:
                 self._gateway_failure = exc
             return gateway_exception(name, exc, endpoint)
-        if 200 <= response.status < 300:
-            return healthy_result(endpoint, response)
-        return gateway_failure(name, response, endpoint)
+        return healthy_result(endpoint, response)
 
     # -- platform -------------------------------------------------------------
 
@@ -217,12 +215,8 @@ def failure_result(name, endpoint, reason, code=None, text=None, response=None, 
 
 def vmdr_failure(exc, response, endpoint):
     """Map a refused VM/PC read to a reason, with Qualys' own code and text when the reply had them."""
-    code, text = exc.code, str(exc)
-    if response is not None:
-        found = _xml_code_text(response)
-        if found is not None:
-            code, text = found
-    code = None if code is None else str(code)
+    code = None if exc.code is None else str(exc.code)
+    text = (exc.qualys_text or None) if exc.qualys_text is not None else str(exc)
     if code in VMDR_CODE_REASONS:
         reason = VMDR_CODE_REASONS[code]
     elif exc.kind in KIND_REASONS:
@@ -234,7 +228,7 @@ def vmdr_failure(exc, response, endpoint):
     elif exc.kind == "auth":
         reason = "bad_login_or_no_api_access"
     else:
-        reason = _status_reason(response.status if response is not None else None)
+        reason = _status_reason(exc, response.status if response is not None else None)
     return failure_result("vmdr", endpoint, reason, code, text, response, called=reason != "token_refused")
 
 
@@ -249,12 +243,12 @@ def gateway_exception(name, exc, endpoint):
     return failure_result(name, endpoint, reason, exc.code, str(exc), None, called=reason != "token_refused")
 
 
-def gateway_failure(name, response, endpoint):
-    code, text = _json_code_text(response)
-    status = response.status
+def gateway_failure(name, exc, response, endpoint):
+    """Map an application's refusal (``exc``, with the code and text its reply carried) to a reason."""
+    code, text, status = exc.code, exc.qualys_text, response.status
     if status in (400, 409) and _eula_refusal(code, text):
         reason = "eula_not_accepted"
-    elif is_limit_reply(response.headers, status=status, code=code):
+    elif exc.kind == "limit":
         reason = "limit"
     elif status == 401:
         reason = "token_rejected"
@@ -269,7 +263,7 @@ def gateway_failure(name, response, endpoint):
     elif status == 409:
         reason = "error"  # neither the EULA nor a limit: waiting will not help
     else:
-        reason = _status_reason(status)
+        reason = _status_reason(exc, status)
     return failure_result(name, endpoint, reason, code, text, response)
 
 
@@ -291,13 +285,11 @@ def _auth_400_reason(code, text):
     return "token_rejected"
 
 
-def _status_reason(status):
+def _status_reason(exc, status):
     if status == 403:
         return "not_subscribed_or_no_permission"
-    if status == 404:
+    if api_not_offered(exc):
         return "not_available"
-    if status in (409, 429):
-        return "limit"
     if status is not None and status >= 500:
         return "server_error"
     return "error"
@@ -334,47 +326,6 @@ def _new_response(client, before):
     """The reply of the call just made, or None when it got none (token refused, no connection)."""
     response = client.last_response
     return None if response is None or response is before else response
-
-
-def _xml_code_text(response):
-    body = (response.text or "").strip()
-    if not body.startswith("<"):
-        return None
-    try:
-        return formats.xml_error(formats.parse_xml(body))
-    except QualysError:
-        return None
-
-
-def _json_code_text(response):
-    """(code, text) of a gateway error body: JSON in any common spelling, else the start of the text."""
-    body = (response.text or "").strip()
-    payload = None
-    if body.startswith("{"):
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            payload = None
-    if isinstance(payload, dict) and isinstance(payload.get("_error"), dict):
-        payload = payload["_error"]  # PM's error shape, as qualysdk reads it
-    if isinstance(payload, dict):
-        if isinstance(payload.get("ServiceResponse"), dict):
-            service = payload["ServiceResponse"]
-            details = service.get("responseErrorDetails") or {}
-            return service.get("responseCode"), details.get("errorMessage")
-        code = _first(payload, ("errorCode", "code", "responseCode", "status"))
-        text = _first(payload, ("message", "errorMessage", "responseMessage", "error_description", "error", "title"))
-        return (None if code is None else str(code)), text
-    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
-    return None, (flat[:200] or None)
-
-
-def _first(payload, keys):
-    for key in keys:
-        value = payload.get(key)
-        if value not in (None, ""):
-            return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-    return None
 
 
 def _host(url):

@@ -59,7 +59,7 @@ def generate(length=DEFAULT_LENGTH, rng=None):
     alphabet = LOWER + UPPER + DIGITS + SPECIAL
     while True:
         chars = [rng.choice(LOWER), rng.choice(UPPER), rng.choice(DIGITS), rng.choice(SPECIAL)]
-        chars += [rng.choice(alphabet) for _ in range(length - len(chars))]
+        chars += [rng.choice(alphabet) for _position in range(length - len(chars))]
         rng.shuffle(chars)
         password = "".join(chars)
         if password[0] in SPECIAL or password[-1] in SPECIAL:

@@ -29,13 +29,15 @@ ServiceResponse with responseCode SUCCESS and Role objects as data -- and
 anything else it gets back (any other HTTP status, any other responseCode, an
 HTML, XML, empty or broken body) raises ``RoleApiUnavailable``, quoting the
 answer; the modules then fall back to what is documented. Only a call that got
-no answer at all (transport, TLS, timeout) keeps its own error. Once the API
-has answered cleanly, later calls fail with their own errors, except HTTP 404
-or a QPS code in ``UNAVAILABLE_CODES``, which still mean "not offered".
+no answer at all (transport, TLS, timeout) keeps its own error, and a reply
+that breaks off is asked for again by the client first. Once the API has
+answered cleanly, later calls fail with their own errors, except those that
+``qualys_errors.api_not_offered`` reads as "not offered" (HTTP 404, a
+not-supported code).
 
 ``find_holder()`` is NOT a guess: it uses the documented ``search/am/user``
-filter ``roleName`` (Basic authentication when a login and password are set)
-to see whether any user holds a role of a given name.
+filter ``roleName`` (``qualys_admin_users.role_holder``) to see whether any
+user holds a role of a given name.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,14 +46,11 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError, api_not_offered
 
 ROLE_OBJECT = "am/role"
-USER_OBJECT = "am/user"
-
-# QPS codes that mean "this subscription has no such API" (besides HTTP 404).
-UNAVAILABLE_CODES = frozenset(["NOT_SUPPORTED", "OPERATION_NOT_SUPPORTED", "UNSUPPORTED_OPERATION", "API_NOT_ENABLED"])
 
 # The plain dict fields and their names on the wire.
 WIRE_NAMES = (
@@ -69,14 +68,18 @@ class RoleApiUnavailable(QualysError):
         super(RoleApiUnavailable, self).__init__(
             "This Qualys subscription does not offer the role definition API: POST /qps/rest/2.0/%s/%s gave no clean "
             "QPS SUCCESS (%s)" % (operation, ROLE_OBJECT, cause.message), code=cause.code, status=cause.status,
-            kind="unsupported")
+            kind="unsupported", qualys_text=cause.qualys_text, garbled=cause.garbled)
 
 
-def is_unavailable(exc):
-    """Whether a QualysError of a role call made AFTER a clean first search says the API is not offered."""
-    if exc.code is not None and str(exc.code) in UNAVAILABLE_CODES:
-        return True
-    return exc.status == 404 and str(exc.code) != "OBJECT_NOT_FOUND"
+def judge_first_search(response):
+    """The decoded reply of the first role search when it is clean, else RoleApiUnavailable (see first_search_problem).
+
+    A reply that broke off stays marked ``garbled``, so the client asks for it again before this verdict stands.
+    """
+    problem = first_search_problem(response)
+    if problem is not None:
+        raise RoleApiUnavailable(problem, "search")
+    return formats.parse_qps_reply(response)
 
 
 def first_search_problem(response):
@@ -218,22 +221,20 @@ class RoleAdapter:
         # Unknown until the first role search has answered cleanly (see first_search_problem).
         self.offered = None
 
-    def _first_search(self, body):
-        """The first role search: anything but a clean answer means the API is not offered."""
-        response = self.client.request("POST", "/qps/rest/2.0/search/%s" % ROLE_OBJECT, family="qps", json_body=body,
-                                       extra_headers={"Accept": "application/json"})
-        problem = first_search_problem(response)
-        if problem is not None:
-            raise RoleApiUnavailable(problem, "search")
+    def _search_page(self, body):
+        """One page of a role search. The first search of all: anything but a clean answer means the API is not offered."""
+        if self.offered is not None:
+            return self._call("search", body=body)
+        reply = self.client.qps("search", ROLE_OBJECT, body=body, judge=judge_first_search)
         self.offered = True
-        return formats.parse_qps_reply(response)
+        return reply
 
     def _call(self, operation, object_id=None, body=None, write=False, idempotent=None):
         try:
             return self.client.qps(operation, ROLE_OBJECT, object_id=object_id, body=body, write=write,
                                    idempotent=idempotent)
         except QualysError as exc:
-            if is_unavailable(exc):
+            if api_not_offered(exc):
                 raise RoleApiUnavailable(exc, operation)
             raise
 
@@ -244,18 +245,8 @@ class RoleAdapter:
             criteria.append(("name", "EQUALS", name))
         if name_contains is not None:
             criteria.append(("name", "CONTAINS", name_contains))
-        found = []
-        last_id = None
-        while True:
-            query = list(criteria)
-            if last_id is not None:
-                query.append(("id", "GREATER", str(last_id)))
-            body = formats.qps_request(criteria=query, preferences={"limitResults": page_size})
-            reply = self._first_search(body) if self.offered is None else self._call("search", body=body)
-            found.extend(role_from_api(obj) for obj in reply["data"])
-            if not reply["has_more"] or not reply["data"]:
-                break
-            last_id = reply["last_id"] or found[-1]["id"]
+        found = [role_from_api(obj) for obj in self.client.qps_search(ROLE_OBJECT, criteria, page_size=page_size,
+                                                                      search=self._search_page)]
         return sorted(found, key=lambda role: (role["name"] or "", role["id"] or 0))
 
     def find(self, name):
@@ -296,25 +287,8 @@ class RoleAdapter:
                 raise
 
     def find_holder(self, name):
-        """Documented fallback: ``{id, name}`` of a role called ``name`` held by some user, or None.
-
-        ``search/am/user`` with ``roleName EQUALS`` is documented; a role that
-        no user holds cannot be seen this way.
-        """
-        body = formats.qps_request(criteria=[("roleName", "EQUALS", name)], preferences={"limitResults": 1})
-        reply = self.client.qps("search", USER_OBJECT, body=body, credentials=self._basic_credentials())
-        for user in reply["data"]:
-            for role in formats.qps_list(user.get("roleList")):
-                if isinstance(role, dict) and role.get("name") == name:
-                    return {"id": _int_id(role.get("id")), "name": name}
-        return None
-
-    def _basic_credentials(self):
-        """The documented am/user API takes Basic authentication: use it whenever a login and password are set."""
-        params = getattr(self.client, "params", None) or {}
-        if params.get("username") and params.get("password"):
-            return (params["username"], params["password"])
-        return None
+        """Documented fallback: ``{id, name}`` of a role called ``name`` held by some user, or None."""
+        return admin_users.role_holder(self.client, name)
 
 
 def _bool(value):

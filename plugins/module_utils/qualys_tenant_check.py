@@ -28,6 +28,7 @@ import os
 import re
 
 from ansible_collections.scanops.qualys.plugins.module_utils import ip_sets
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_asset_groups as groups
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_tags as tags
@@ -547,7 +548,7 @@ class TenantCheck:
 
     def check_api_server(self):
         try:
-            self.fo({"action": "list", "show_attributes": "ID", "truncation_limit": "1"})
+            self.fo(dict(groups.ACCESS_CHECK))
         except QualysError as exc:
             if exc.kind in ("dns", "tls", "transport", "timeout"):
                 self.set("api_server_reachable", CONTRADICTED, "No reply from %s: %s" % (
@@ -570,7 +571,7 @@ class TenantCheck:
             self.set("gateway_token", NOT_CHECKED, "No username and password given: only an OIDC client (see oidc_client).")
             return
         gateway = self._factory({"auth_method": "jwt"})
-        token = issue_token(gateway)
+        token = gateway.issue_token()
         self.keep_secret(token)
         self.set("gateway_token", CONFIRMED, "%s/auth issued a token (not shown)." % gateway.gateway_url)
 
@@ -584,7 +585,7 @@ class TenantCheck:
             # Qualys answered and refused the very request the assumption is about.
             observed["refused"] = exc.kind not in NO_ANSWER_KINDS
             return observed
-        for element in root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP"):
+        for element in groups.group_elements(root):
             observed["count"] += 1
             for name in set(child.tag for child in element):
                 observed["seen"][name] = observed["seen"].get(name, 0) + 1
@@ -649,9 +650,9 @@ class TenantCheck:
                 return
             classic = "unexpected reply element %s" % root.tag
         # The classic API refused: does the subscription look like enhanced RBAC?
-        body = formats.qps_request(criteria=[("id", "GREATER", "0")], preferences={"limitResults": 1})
         try:
-            reply = self.qps("search", "am/user", body=body, credentials=self.basic_credentials())
+            reply = admin_users.search(self.client, [("id", "GREATER", "0")], 1,
+                                       credentials=self.basic_credentials())
             rbac = "search am/user (id GREATER 0) answered (%s users): this looks like enhanced RBAC" % reply["count"]
         except QualysError as exc:
             rbac = "search am/user (id GREATER 0) refused too: %s" % self.failure(exc)
@@ -663,14 +664,14 @@ class TenantCheck:
             return
         oidc = self._factory({"auth_method": "oidc"})
         try:
-            token = issue_token(oidc)
+            token = oidc.issue_token()
         except QualysError as exc:
             verdict = NOT_CHECKED if exc.kind in NO_ANSWER_KINDS else CONTRADICTED
             self.set("oidc_client", verdict, "No token from /auth/oidc: %s" % self.failure(exc))
             return
         self.keep_secret(token)
         try:
-            self.fo({"action": "list", "show_attributes": "ID", "truncation_limit": "1"}, client=oidc)
+            self.fo(dict(groups.ACCESS_CHECK), client=oidc)
         except QualysError as exc:
             verdict = NOT_CHECKED if exc.kind in NO_ANSWER_KINDS else CONTRADICTED
             self.set("oidc_client", verdict, "A token was issued (not shown), but an asset group list with it "
@@ -720,7 +721,7 @@ class TenantCheck:
 
     def find_group(self, title):
         root = self.fo({"action": "list", "title": title, "show_attributes": "ALL"})
-        for element in root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP"):
+        for element in groups.group_elements(root):
             if formats.text_of(element, "TITLE") == title:
                 return element
         return None
@@ -844,11 +845,6 @@ class TenantCheck:
         self.set(key, CONTRADICTED, "password_change.php for %s answered %s without a PASSWORD for it%s; its "
                                     "password was changed." % (
                                         login, root.tag, ": Qualys e-mailed the new one" if mailed else ""))
-
-
-def issue_token(client):
-    """A fresh token from the gateway, through the client's own token request (JWT or OIDC)."""
-    return client._get_token()  # pylint: disable=protected-access
 
 
 def _first_address(element):

@@ -9,9 +9,10 @@ connection checks. Two APIs describe one user:
 
 - the classic ``/msp`` user APIs (``user_list.php``, ``user.php``,
   ``password_change.php``, ``acceptEULA.php``): profile, VM role, asset
-  groups, status, password;
+  groups, status, password -- here;
 - the QPS Administration ``am/user`` API: the user's Administration roles
-  (``roleList``) and scope tags (``scopeTags``), keyed by its own user id.
+  (``roleList``) and scope tags (``scopeTags``), keyed by its own user id --
+  in ``qualys_admin_users``.
 
 A user dict uses the option names of ``qualys_service_user`` (see
 ``PROFILE_FIELDS``) plus ``id``, ``login``, ``status``, ``user_role``,
@@ -26,11 +27,9 @@ __metaclass__ = type
 import datetime
 import difflib
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_asset_groups as groups
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
-
-USER_OBJECT = "am/user"
-ASSET_GROUP_PATH = "/api/2.0/fo/asset/group/"
 
 # VM user roles of user.php (input spelling -> how user_list.php shows them).
 USER_ROLES = {
@@ -322,8 +321,7 @@ def check_credentials(client, login, password):
     network never passes for a broken password.
     """
     try:
-        client.fo(ASSET_GROUP_PATH, {"action": "list", "show_attributes": "ID", "truncation_limit": "1"},
-                  credentials=(login, password))
+        groups.check_access(client, credentials=(login, password))
     except QualysError as exc:
         if exc.kind not in CREDENTIAL_ERROR_KINDS:
             raise
@@ -336,78 +334,12 @@ def missing_asset_groups(client, titles):
     """The titles among ``titles`` that name no asset group visible to the caller."""
     missing = []
     for title in titles:
-        root = client.fo(ASSET_GROUP_PATH, {"action": "list", "title": title, "show_attributes": "TITLE"})
-        found = [formats.text_of(group, "TITLE") for group in root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP")]
-        if title not in found:
+        if title not in [group["title"] for group in groups.list_asset_groups(client, {"title": title}, ["title"])]:
             missing.append(title)
     return missing
 
 
-# -- Administration roles and scope tags (am/user) --------------------------------------------
-
-def admin_user(client, login):
-    """The ``am/user`` view of ``login``: ``{"id", "roles": {name: id}, "scope_tags": {name: id}}`` or None."""
-    body = formats.qps_request(criteria=[("username", "EQUALS", login)], preferences={"limitResults": 10})
-    reply = client.qps("search", USER_OBJECT, body=body)
-    for raw in reply["data"]:
-        if raw.get("username") == login:
-            return admin_user_from_api(raw)
-    return None
-
-
-def admin_users(client):
-    """Every ``am/user`` the caller may see, by login (for listings)."""
-    found = {}
-    # Never an empty filter list: documented am/user searches name a criterion; every user id is > 0.
-    for raw in client.qps_search(USER_OBJECT, [("id", "GREATER", "0")]):
-        if raw.get("username"):
-            found[raw["username"]] = admin_user_from_api(raw)
-    return found
-
-
-def admin_user_from_api(raw):
-    return {
-        "id": _int(raw.get("id")),
-        "roles": _named_refs(raw.get("roleList")),
-        "scope_tags": _named_refs(raw.get("scopeTags")),
-    }
-
-
-def update_admin_user(client, user_id, roles=None, scope_tags=None):
-    """One ``update/am/user/{id}`` call.
-
-    ``roles`` and ``scope_tags`` are ``{"add": [refs], "remove": [refs]}``
-    where a ref is ``{"id": n}`` or ``{"name": s}``; empty parts are left out.
-    Adding a role or tag the user holds, or removing one it does not, changes
-    nothing, so the call is safe to repeat.
-    """
-    user = {}
-    for key, wrapper, plan in (("roleList", "RoleData", roles), ("scopeTags", "TagData", scope_tags)):
-        collection = dict((operation, {wrapper: list(refs)}) for operation, refs in sorted((plan or {}).items()) if refs)
-        if collection:
-            user[key] = collection
-    if not user:
-        return
-    client.qps("update", USER_OBJECT, object_id=user_id, body=formats.qps_request(data={"User": user}),
-               write=True, idempotent=True)
-
-
-def admin_api_unavailable(exc):
-    """Whether a QualysError says the am/user API cannot be used here (not offered, or not for this caller)."""
-    if exc.status == 404 and exc.kind != "not_found":
-        return True
-    return str(exc.code) in ("INSUFFICIENT_PERMISSION", "UNAUTHORIZED", "NOT_SUPPORTED", "OPERATION_NOT_SUPPORTED")
-
-
 # -- helpers ----------------------------------------------------------------------------------
-
-def _named_refs(collection):
-    refs = {}
-    for item in formats.qps_list(collection):
-        if isinstance(item, dict) and item.get("name"):
-            refs[item["name"]] = _int(item.get("id"))
-    return refs
-
 
 def _int(value):
     try:

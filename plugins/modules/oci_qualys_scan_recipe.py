@@ -16,6 +16,9 @@ description:
     (see M(scanops.qualys.oci_qualys_secret)).
   - The recipe is found by its display name O(name) in O(compartment_id); the module fails if two recipes there have
     that name.
+  - OCI does not keep display names unique, so after a create the module lists the recipes of that name again. When
+    another run created one at the same time, every run keeps the same one (the oldest; the lowest OCID among equally
+    old ones), deletes the one it created itself if that is not the one kept, and continues with the one kept.
   - Only what differs is written; a second run with the same options changes nothing.
 author:
   - scanops.qualys maintainers (@scanops)
@@ -161,24 +164,24 @@ changed_fields:
   sample: [schedule, day_of_week]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+import datetime
 
-from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import (
-    OciVault,
-    OciVaultError,
-    check_common_params,
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import (
+    OciError,
     check_ocid,
     merge_defined_tags,
     oci_argument_spec,
-    recipe_result,
     tags_differ,
 )
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_module import OciResourceModule
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_scan_recipes import OciScanRecipes, recipe_result
 
 COMPARED = ('port_scan_level', 'agent_scan_level', 'agent_vendor', 'vault_secret_id', 'should_uninstall',
             'schedule', 'day_of_week')
 
 
 def argument_spec():
+    """The module's options with the shared OCI ones (doc_fragments/oci.py)."""
     spec = oci_argument_spec()
     spec.update(
         compartment_id=dict(type='str', required=True),
@@ -200,19 +203,18 @@ def argument_spec():
 
 
 def validate(params):
-    check_common_params(params)
     check_ocid(params['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
     check_ocid(params.get('vault_secret_id'), 'vault_secret_id', ('vaultsecret',))
     if params['state'] == 'present' and not params.get('vault_secret_id'):
-        raise OciVaultError('vault_secret_id (the OCID of the license secret) is required with state=present')
+        raise OciError('vault_secret_id (the OCID of the license secret) is required with state=present')
     if not params['name'].strip():
-        raise OciVaultError('name must not be empty')
+        raise OciError('name must not be empty')
     if params['schedule'] == 'WEEKLY' and not params.get('day_of_week'):
-        raise OciVaultError('day_of_week is required with schedule=WEEKLY')
+        raise OciError('day_of_week is required with schedule=WEEKLY')
     if params['schedule'] == 'DAILY' and params.get('day_of_week'):
-        raise OciVaultError('day_of_week is only allowed with schedule=WEEKLY')
+        raise OciError('day_of_week is only allowed with schedule=WEEKLY')
     if params['wait_timeout'] < 0:
-        raise OciVaultError('wait_timeout must be 0 or more seconds')
+        raise OciError('wait_timeout must be 0 or more seconds')
 
 
 def desired_view(params, current):
@@ -241,75 +243,117 @@ def diff_view(view):
     return dict((k, v) for k, v in (view or {}).items() if k not in ('time_created', 'time_updated'))
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        required_if=[('state', 'present', ('vault_secret_id',))],
-        supports_check_mode=True,
-    )
-    p = module.params
+def _age(recipe):
+    """Sort key that puts the oldest recipe first, the lowest OCID first among equally old ones."""
     try:
-        validate(p)
-    except OciVaultError as exc:
-        module.fail_json(msg=str(exc))
+        created = datetime.datetime.fromisoformat((recipe.get('time_created') or '').replace('Z', '+00:00')).timestamp()
+    except ValueError:
+        created = float('inf')
+    return created, recipe['id']
 
-    result = dict(changed=False, recipe={})
-    before = after = {}
-    try:
-        vault = OciVault(p, module)
-        found = vault.find_recipe(p['compartment_id'], p['name'])
-        current = recipe_result(found)
-        before = current
-        if p['state'] == 'absent':
-            after = {}
-            if found:
-                result['changed'] = True
-                if not module.check_mode:
-                    vault.delete_recipe(found['id'])
-                    if p['wait']:
-                        vault.wait_recipe(found['id'], ('DELETED',), p['wait_timeout'])
+
+class ScanRecipeModule(OciResourceModule):
+    """One host scan recipe, found by display name; objects are ``recipe_result`` dicts."""
+
+    result_key = 'recipe'
+
+    def __init__(self):
+        super(ScanRecipeModule, self).__init__(argument_spec(), required_if=[('state', 'present', ('vault_secret_id',))])
+
+    @property
+    def vss(self):
+        return self.service(OciScanRecipes)
+
+    def validate(self):
+        try:
+            validate(self.params)
+        except OciError as exc:
+            self.fail(str(exc))
+
+    def find(self):
+        return recipe_result(self.vss.find_recipe(self.params['compartment_id'], self.params['name'])) or None
+
+    def desired(self, current):
+        return desired_view(self.params, current)
+
+    def compare(self, current, desired):
+        p = self.params
+        changes = dict((key, desired.get(key)) for key in COMPARED if current.get(key) != desired.get(key))
+        if tags_differ(current.get('freeform_tags'), p.get('freeform_tags')):
+            changes['freeform_tags'] = desired['freeform_tags']
+        if tags_differ(current.get('defined_tags'), p.get('defined_tags'), defined=True):
+            changes['defined_tags'] = desired['defined_tags']
+        if current.get('lifecycle_state') == 'FAILED':
+            changes['lifecycle_state'] = 'ACTIVE'
+        return changes
+
+    def diff_view(self, obj):
+        return diff_view(obj)
+
+    def extra_result(self):
+        if self.params['state'] == 'present' and self.changes is not None:
+            return dict(changed_fields=sorted(self.changes))
+        return {}
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _spec(self, desired):
+        p = self.params
+        return dict(p, freeform_tags=desired['freeform_tags'] if p.get('freeform_tags') is not None else None,
+                    defined_tags=desired['defined_tags'] if p.get('defined_tags') is not None else None)
+
+    def planned_create(self, desired):
+        return desired
+
+    def create(self, desired):
+        p = self.params
+        created = self.vss.create_recipe(p['compartment_id'], self._spec(desired))
+        if p['wait']:
+            created = self.vss.wait_recipe(created['id'], ('ACTIVE',), p['wait_timeout'])
+        return recipe_result(created)
+
+    def recheck_created(self, created, desired):
+        """Two runs may create the recipe at once (OCI allows equal names): every run keeps the same one."""
+        p = self.params
+        live = self.vss.live_recipes(p['compartment_id'], p['name'])
+        if len(live) < 2:
+            return created
+        kept = min(live, key=_age)
+        if kept['id'] == created['id']:
+            return created  # the other runs delete theirs
+        self.module.warn('Another run created host scan recipe %r at the same time: keeping the older one (%s) and '
+                         'deleting the one this run created (%s).' % (p['name'], kept['id'], created['id']))
+        if created.get('lifecycle_state') not in ('ACTIVE', 'FAILED'):
+            self.vss.wait_recipe(created['id'], ('ACTIVE', 'FAILED'), p['wait_timeout'])
+        self.vss.delete_recipe(created['id'])
+        if p['wait']:
+            self.vss.wait_recipe(created['id'], ('DELETED',), p['wait_timeout'])
+        current = recipe_result(self.vss.get_recipe(kept['id']))
+        if self.compare(current, self.desired(current)):
+            return self.update(current, None)
+        return current
+
+    def update(self, current, changes):
+        p = self.params
+        if current.get('lifecycle_state') not in ('ACTIVE', 'FAILED'):
+            self.vss.wait_recipe(current['id'], ('ACTIVE', 'FAILED'), p['wait_timeout'])
+        self.vss.update_recipe(current['id'], self._spec(self.desired(current)))
+        if p['wait']:
+            updated = self.vss.wait_recipe(current['id'], ('ACTIVE',), p['wait_timeout'])
         else:
-            wanted = desired_view(p, current)
-            spec = dict(p, freeform_tags=wanted['freeform_tags'] if p.get('freeform_tags') is not None else None,
-                        defined_tags=wanted['defined_tags'] if p.get('defined_tags') is not None else None)
-            if not found:
-                result['changed'] = True
-                after = wanted
-                if not module.check_mode:
-                    created = vault.create_recipe(p['compartment_id'], spec)
-                    if p['wait']:
-                        created = vault.wait_recipe(created['id'], ('ACTIVE',), p['wait_timeout'])
-                    after = recipe_result(created)
-            else:
-                differs = [key for key in COMPARED if current.get(key) != wanted.get(key)]
-                if tags_differ(current.get('freeform_tags'), p.get('freeform_tags')):
-                    differs.append('freeform_tags')
-                if tags_differ(current.get('defined_tags'), p.get('defined_tags'), defined=True):
-                    differs.append('defined_tags')
-                if current.get('lifecycle_state') == 'FAILED':
-                    differs.append('lifecycle_state')
-                if not differs:
-                    after = current
-                else:
-                    result['changed'] = True
-                    after = wanted
-                    if not module.check_mode:
-                        if current.get('lifecycle_state') not in ('ACTIVE', 'FAILED'):
-                            vault.wait_recipe(found['id'], ('ACTIVE', 'FAILED'), p['wait_timeout'])
-                        vault.update_recipe(found['id'], spec)
-                        if p['wait']:
-                            updated = vault.wait_recipe(found['id'], ('ACTIVE',), p['wait_timeout'])
-                        else:
-                            updated = vault.get_recipe(found['id'])
-                        after = recipe_result(updated)
-                result['changed_fields'] = sorted(differs)
-    except OciVaultError as exc:
-        module.fail_json(msg=str(exc), **exc.to_result())
+            updated = self.vss.get_recipe(current['id'])
+        return recipe_result(updated)
 
-    result['recipe'] = after
-    if module._diff:
-        result['diff'] = dict(before=diff_view(before), after=diff_view(after))
-    module.exit_json(**result)
+    def delete(self, current):
+        p = self.params
+        self.vss.delete_recipe(current['id'])
+        if p['wait']:
+            self.vss.wait_recipe(current['id'], ('DELETED',), p['wait_timeout'])
+
+
+def main():
+    module = ScanRecipeModule()
+    module.execute(module.run)
 
 
 if __name__ == '__main__':

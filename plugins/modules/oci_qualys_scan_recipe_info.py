@@ -98,41 +98,36 @@ recipes:
       type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import (
-    OciVault,
-    OciVaultError,
-    check_common_params,
-    check_ocid,
-    oci_argument_spec,
-    recipe_result,
-)
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import check_ocid
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_module import OciModule
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_scan_recipes import OciScanRecipes, recipe_result
 
 
-def main():
-    spec = oci_argument_spec()
-    spec.update(
-        compartment_id=dict(type='str', required=True),
-        name=dict(type='str', aliases=['display_name']),
-        qualys_only=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    p = module.params
-    try:
-        check_common_params(p)
+class ScanRecipeInfoModule(OciModule):
+    def __init__(self):
+        super(ScanRecipeInfoModule, self).__init__(dict(
+            compartment_id=dict(type='str', required=True),
+            name=dict(type='str', aliases=['display_name']),
+            qualys_only=dict(type='bool', default=False),
+        ))
+
+    def run(self):
+        p = self.params
         check_ocid(p['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
-        vault = OciVault(p, module)
+        vss = self.service(OciScanRecipes)
         recipes = []
-        for summary in vault.list_recipes(p['compartment_id'], p.get('name')):
-            recipe = recipe_result(vault.get_recipe(summary['id']))
+        for summary in vss.list_recipes(p['compartment_id'], p.get('name')):
+            recipe = recipe_result(vss.get_recipe(summary['id']))
             if p['qualys_only'] and recipe.get('agent_vendor') != 'QUALYS':
                 continue
             recipes.append(recipe)
-    except OciVaultError as exc:
-        module.fail_json(msg=str(exc), **exc.to_result())
-    recipes.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
-    module.exit_json(changed=False, recipes=recipes)
+        recipes.sort(key=lambda r: (r['name'] or '', r['id'] or ''))
+        return dict(changed=False, recipes=recipes)
+
+
+def main():
+    module = ScanRecipeInfoModule()
+    module.execute(module.run)
 
 
 if __name__ == '__main__':

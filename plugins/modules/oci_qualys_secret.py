@@ -18,6 +18,8 @@ description:
     the desired content (JSON semantically, so key order and whitespace do not count), and a new version is written only
     when they differ. The same license given as plain JSON or as base64 is the same content.
   - O(state=absent) schedules the deletion of the secret; OCI keeps it for O(deletion_days) before it is gone.
+  - When two runs create the same secret at once, the one whose create OCI refuses (the name is taken) continues with
+    the secret the other run created.
   - Secret content is never returned, logged or shown in a diff; only a sha256 prefix of it (RV(secret.content_sha256)).
 author:
   - scanops.qualys maintainers (@scanops)
@@ -115,22 +117,36 @@ options:
     default: any
   state:
     description:
-      - V(present) creates the secret or makes its CURRENT content and metadata match; a secret pending deletion is
-        restored (its deletion cancelled) first.
+      - V(present) creates the secret or makes its CURRENT content and metadata match.
+      - With V(present), a secret pending deletion (scheduled with V(absent) or in the Console) fails the task, naming
+        the secret and the date of its deletion, unless O(cancel_deletion=true).
       - V(absent) schedules the deletion of the secret. A secret already pending deletion is left unchanged.
     type: str
     choices: [present, absent]
     default: present
+  cancel_deletion:
+    description:
+      - With O(state=present), cancel the scheduled deletion of a secret pending deletion and keep using it (its content
+        and metadata are then made to match as usual). The result says so in RV(deletion_cancelled), and a warning names
+        the secret.
+      - With the default V(false), such a secret fails the task and is left as it is, so that a deletion someone
+        scheduled on purpose is never undone silently.
+    type: bool
+    default: false
   deletion_days:
     description: With O(state=absent), days from now until OCI deletes the secret; OCI allows 1 to 30.
     type: int
     default: 30
   wait:
-    description: Wait until the secret is C(ACTIVE) (or C(PENDING_DELETION) with O(state=absent)) before returning.
+    description:
+      - Wait until the secret is C(ACTIVE) (or C(PENDING_DELETION) with O(state=absent)) before returning.
+      - Also wait, before reading it, for a secret found in a transitional state (C(CREATING), C(UPDATING),
+        C(SCHEDULING_DELETION), C(CANCELLING_DELETION)), for example while another run changes it. With V(false)
+        such a secret fails the task instead, naming its state.
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait at most with O(wait=true); the module fails if the state is not reached by then.
+    description: Seconds to wait at most (each time) with O(wait=true); the module fails if the state is not reached by then.
     type: int
     default: 300
 notes:
@@ -175,6 +191,15 @@ EXAMPLES = r'''
       login: "{{ api_user.login }}"
       password: "{{ api_user.password }}"
       api_url: https://qualysapi.qg2.apps.qualys.com
+
+- name: Keep using a secret whose deletion someone scheduled (cancels the deletion)
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    key_id: "{{ master_key_ocid }}"
+    name: qualys-api-user
+    credentials: "{{ connector_credentials }}"
+    cancel_deletion: true
 
 - name: Schedule the deletion of the secret in 7 days
   scanops.qualys.oci_qualys_secret:
@@ -251,26 +276,33 @@ deletion_scheduled:
   description: Whether the deletion was (or would be) scheduled.
   returned: always
   type: bool
+deletion_cancelled:
+  description: Whether the scheduled deletion of the secret was (or would be) cancelled, with O(cancel_deletion=true).
+  returned: always
+  type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
-from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import (
-    OciVault,
-    OciVaultError,
-    SECRET_DELETION_STATES,
-    SECRET_NAME_RE,
-    check_common_params,
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import (
+    OciError,
     check_ocid,
     merge_defined_tags,
     oci_argument_spec,
-    secret_result,
     tags_differ,
+)
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_ids import secret_name_problem
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_module import OciResourceModule
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_secrets import (
+    SECRET_DELETION_STATES,
+    SECRET_SETTLED_STATES,
+    SECRET_TRANSITIONAL_STATES,
+    OciSecrets,
+    secret_result,
 )
 
 
 def argument_spec():
+    """The module's options with the shared OCI ones (doc_fragments/oci.py)."""
     spec = oci_argument_spec()
     spec.update(
         compartment_id=dict(type='str', required=True),
@@ -291,6 +323,7 @@ def argument_spec():
         content_format=dict(type='str', default='auto', choices=['auto', 'plain', 'base64']),
         content_kind=dict(type='str', default='any', choices=['any', 'license']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
+        cancel_deletion=dict(type='bool', default=False),
         deletion_days=dict(type='int', default=30),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=300),
@@ -299,22 +332,22 @@ def argument_spec():
 
 
 def validate(params):
-    """All input checks; raises OciVaultError or ContentError before any OCI call."""
-    check_common_params(params)
+    """All input checks; raises OciError or ContentError before any OCI call."""
     check_ocid(params['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
     check_ocid(params['vault_id'], 'vault_id', ('vault',))
     check_ocid(params.get('key_id'), 'key_id', ('key',))
-    if not SECRET_NAME_RE.match(params['name']):
-        raise OciVaultError('name must be 1 to 255 letters, digits, "-", "_" or "." (OCI secret names)')
+    problem = secret_name_problem(params['name'])
+    if problem:
+        raise OciError(problem)
     if not 1 <= params['deletion_days'] <= 30:
-        raise OciVaultError('deletion_days must be between 1 and 30 (OCI keeps a secret pending deletion that long), '
-                            'got %d' % params['deletion_days'])
+        raise OciError('deletion_days must be between 1 and 30 (OCI keeps a secret pending deletion that long), '
+                       'got %d' % params['deletion_days'])
     if params['wait_timeout'] < 0:
-        raise OciVaultError('wait_timeout must be 0 or more seconds')
+        raise OciError('wait_timeout must be 0 or more seconds')
     if params['state'] == 'present':
         desired = sc.desired_content(params)
         if desired is None:
-            raise OciVaultError('state=present needs one of: license, content, credentials')
+            raise OciError('state=present needs one of: license, content, credentials')
         return desired
     return None
 
@@ -337,156 +370,195 @@ def diff_view(secret, fingerprint):
     return view
 
 
-class SecretRun(object):
-    def __init__(self, module, vault, desired):
-        self.module = module
-        self.vault = vault
-        self.desired = desired
-        self.p = module.params
-        self.result = dict(changed=False, secret={}, created=False, version_created=False, deletion_scheduled=False)
+class SecretModule(OciResourceModule):
+    """One Vault secret: found by name in the vault; its CURRENT content compared semantically.
 
-    def finish(self, before, after, before_fp=None, after_fp=None):
-        if self.module._diff:
-            self.result['diff'] = dict(before=diff_view(before, before_fp), after=diff_view(after, after_fp))
-        self.module.exit_json(**self.result)
+    Objects are the secret's metadata (SDK field names) plus ``content_sha256``;
+    the content itself stays in ``wanted`` / ``current_data`` and is masked.
+    """
 
-    # ------------------------------------------------------------ present
-    def present(self):
-        p = self.p
-        new_fp = sc.fingerprint(self.desired)
-        current = self.vault.find_secret(p['compartment_id'], p['vault_id'], p['name'])
-        if current is None:
-            return self.create(new_fp)
+    result_key = 'secret'
+    # Two runs creating the same secret: OCI refuses the second create (the name is taken).
+    recheck_failed_create = True
 
-        if p.get('key_id') and current.get('key_id') and current['key_id'] != p['key_id']:
-            raise OciVaultError(
+    def __init__(self):
+        super(SecretModule, self).__init__(
+            argument_spec(),
+            mutually_exclusive=[('license', 'content', 'credentials')],
+            required_if=[('state', 'present', ('license', 'content', 'credentials'), True)],
+        )
+        self.wanted = None
+        self.current_data = None
+
+    @property
+    def vault(self):
+        return self.service(OciSecrets)
+
+    def keep_content(self, data):
+        """Mask content in both forms it could appear in."""
+        if data is not None:
+            self.keep_secret(sc.to_base64(data))
+            self.keep_secret(data.decode('utf-8', 'replace'))
+
+    # -- input -------------------------------------------------------------------------------
+
+    def validate(self):
+        try:
+            self.wanted = validate(self.params)
+        except (OciError, sc.ContentError) as exc:
+            self.fail(str(exc))
+        self.keep_content(self.wanted)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def find(self):
+        p = self.params
+        secret = self.vault.find_secret(p['compartment_id'], p['vault_id'], p['name'])
+        if secret is None:
+            return None
+        secret = self._settled(secret)
+        if p['state'] == 'absent':
+            return secret
+        if p.get('key_id') and secret.get('key_id') and secret['key_id'] != p['key_id']:
+            raise OciError(
                 'secret %s is encrypted with key %s, not key_id %s; OCI cannot change the key of a secret '
                 '(use the current key_id, or delete the secret and create it again)'
-                % (p['name'], current['key_id'], p['key_id']))
-
-        restore = current.get('lifecycle_state') in SECRET_DELETION_STATES
+                % (p['name'], secret['key_id'], p['key_id']), kind='config')
+        pending = secret.get('lifecycle_state') in SECRET_DELETION_STATES
+        if pending and not p['cancel_deletion']:
+            when = secret.get('time_of_deletion') or 'a date OCI does not give'
+            raise OciError(
+                'secret %s in vault %s is scheduled for deletion (%s, deleted on %s); it is left as it is. Set '
+                'cancel_deletion: true to cancel the deletion and keep using it, or use another name.'
+                % (p['name'], p['vault_id'], secret.get('lifecycle_state'), when), kind='state')
         try:
-            data, version = self.vault.read_current_content(current['id'])
-        except OciVaultError as exc:
+            data, version = self.vault.read_current_content(secret['id'])
+        except OciError as exc:
             # A secret pending deletion may refuse reads; it gets a new version after the restore.
-            if not restore or exc.status is None or exc.status >= 500:
+            if not pending or exc.status is None or exc.status >= 500:
                 raise
             data, version = None, None
-        if data is not None:
-            self.module.no_log_values.add(sc.to_base64(data))
-            self.module.no_log_values.add(data.decode('utf-8', 'replace'))
-        old_fp = sc.fingerprint(data)
-        content_changes = not sc.same_content(data, self.desired)
+        self.keep_content(data)
+        self.current_data = data
+        found = dict(secret, content_sha256=sc.fingerprint(data))
+        if version is not None:
+            found['current_version_number'] = version
+        return found
 
-        updates = {}
+    def _settled(self, secret):
+        """The secret once out of a transitional state (bounded by wait_timeout), or a clear failure."""
+        state = secret.get('lifecycle_state')
+        if state not in SECRET_TRANSITIONAL_STATES:
+            return secret
+        if not self.params['wait']:
+            raise OciError('secret %s is %s: another change to it is in progress. Run again later, or set wait=true to '
+                           'wait up to wait_timeout seconds for it to settle.' % (self.params['name'], state), kind='state')
+        return self.vault.wait_secret(secret['id'], SECRET_SETTLED_STATES, self.params['wait_timeout'])
+
+    # -- desired state -----------------------------------------------------------------------
+
+    def desired(self, current):
+        p = self.params
+        fingerprint = sc.fingerprint(self.wanted)
+        if current is None:
+            return dict(
+                id=None, secret_name=p['name'], compartment_id=p['compartment_id'], vault_id=p['vault_id'],
+                key_id=p['key_id'], description=p.get('description'), lifecycle_state='ACTIVE',
+                freeform_tags=p.get('freeform_tags'), defined_tags=p.get('defined_tags'),
+                content_sha256=fingerprint, current_version_number=1,
+            )
+        return dict(content_sha256=fingerprint)
+
+    def compare(self, current, desired):
+        p = self.params
+        changes = {}
+        if not sc.same_content(self.current_data, self.wanted):
+            changes['content_sha256'] = desired['content_sha256']
+            if current.get('current_version_number'):
+                changes['current_version_number'] = current['current_version_number'] + 1
         if p.get('description') is not None and p['description'] != (current.get('description') or ''):
-            updates['description'] = p['description']
+            changes['description'] = p['description']
         if tags_differ(current.get('freeform_tags'), p.get('freeform_tags')):
-            updates['freeform_tags'] = p['freeform_tags']
+            changes['freeform_tags'] = p['freeform_tags']
         if tags_differ(current.get('defined_tags'), p.get('defined_tags'), defined=True):
-            updates['defined_tags'] = merge_defined_tags(current.get('defined_tags'), p['defined_tags'])
+            changes['defined_tags'] = merge_defined_tags(current.get('defined_tags'), p['defined_tags'])
+        if current.get('lifecycle_state') in SECRET_DELETION_STATES:
+            changes['lifecycle_state'] = 'ACTIVE'  # cancel_deletion=true, or find() refused
+        return changes
 
-        after = dict(current, **updates)
-        after['lifecycle_state'] = 'ACTIVE' if restore else current.get('lifecycle_state')
-        if not (content_changes or updates or restore):
-            self.result['secret'] = secret_result(current, old_fp, version)
-            return self.finish(current, current, old_fp, old_fp)
+    def view(self, obj):
+        return secret_result(obj, obj.get('content_sha256'))
 
-        self.result['changed'] = True
-        self.result['version_created'] = content_changes
-        new_version = version + 1 if content_changes and version else version
-        if self.module.check_mode:
-            self.result['secret'] = secret_result(after, new_fp if content_changes else old_fp, new_version)
-            return self.finish(current, after, old_fp, new_fp if content_changes else old_fp)
+    def diff_view(self, obj):
+        return diff_view(obj, obj.get('content_sha256'))
 
+    def extra_result(self):
+        changes = self.changes or {}
+        return dict(created=self.created, version_created=self.created or 'content_sha256' in changes,
+                    deletion_scheduled=self.deleted, deletion_cancelled='lifecycle_state' in changes)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def check_create(self, desired):
+        p = self.params
+        if not p.get('key_id'):
+            raise OciError('key_id is required to create secret %s (the master encryption key of vault_id)' % p['name'],
+                           kind='config')
+        self.vault.check_key(p['vault_id'], p['key_id'])
+
+    def planned_create(self, desired):
+        return desired
+
+    def create(self, desired):
+        p = self.params
+        created = self.vault.create_secret(
+            p['compartment_id'], p['vault_id'], p['key_id'], p['name'], self.wanted,
+            description=p.get('description'), freeform_tags=p.get('freeform_tags'), defined_tags=p.get('defined_tags'))
+        if p['wait']:
+            created = self.vault.wait_secret(created['id'], ('ACTIVE',), p['wait_timeout'])
+        return dict(created, content_sha256=desired['content_sha256'])
+
+    def update(self, current, changes):
+        p = self.params
         secret_id = current['id']
         timeout = p['wait_timeout']
-        if restore:
+        if 'lifecycle_state' in changes:
             if current.get('lifecycle_state') != 'PENDING_DELETION':
                 self.vault.wait_secret(secret_id, ('PENDING_DELETION',), timeout)
             self.vault.cancel_secret_deletion(secret_id)
+            self.module.warn('The scheduled deletion of secret %s was cancelled (cancel_deletion=true).' % p['name'])
             self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
         elif current.get('lifecycle_state') != 'ACTIVE':
             self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
-        if content_changes or updates:
-            self.vault.update_secret(secret_id, data=self.desired if content_changes else None, **updates)
+        content = 'content_sha256' in changes
+        updates = dict((key, changes[key]) for key in ('description', 'freeform_tags', 'defined_tags') if key in changes)
+        if content or updates:
+            self.vault.update_secret(secret_id, data=self.wanted if content else None, **updates)
         if p['wait']:
             final = self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
         else:
             final = self.vault.get_secret(secret_id)
-        self.result['secret'] = secret_result(final, new_fp if content_changes else old_fp)
-        return self.finish(current, final, old_fp, new_fp if content_changes else old_fp)
+        return dict(final, content_sha256=changes.get('content_sha256', current.get('content_sha256')))
 
-    def create(self, new_fp):
-        p = self.p
-        if not p.get('key_id'):
-            raise OciVaultError('key_id is required to create secret %s (the master encryption key of vault_id)' % p['name'])
-        self.vault.check_key(p['vault_id'], p['key_id'])
-        self.result.update(changed=True, created=True, version_created=True)
-        planned = dict(
-            secret_name=p['name'], compartment_id=p['compartment_id'], vault_id=p['vault_id'], key_id=p['key_id'],
-            description=p.get('description'), lifecycle_state='ACTIVE', freeform_tags=p.get('freeform_tags'),
-            defined_tags=p.get('defined_tags'),
-        )
-        if self.module.check_mode:
-            self.result['secret'] = secret_result(planned, new_fp, 1)
-            return self.finish({}, planned, None, new_fp)
-        created = self.vault.create_secret(
-            p['compartment_id'], p['vault_id'], p['key_id'], p['name'], self.desired,
-            description=p.get('description'), freeform_tags=p.get('freeform_tags'), defined_tags=p.get('defined_tags'))
-        if p['wait']:
-            created = self.vault.wait_secret(created['id'], ('ACTIVE',), p['wait_timeout'])
-        self.result['secret'] = secret_result(created, new_fp)
-        return self.finish({}, created, None, new_fp)
+    def is_gone(self, obj):
+        return obj.get('lifecycle_state') in SECRET_DELETION_STATES
 
-    # ------------------------------------------------------------- absent
-    def absent(self):
-        p = self.p
-        current = self.vault.find_secret(p['compartment_id'], p['vault_id'], p['name'])
-        if current is None:
-            return self.finish({}, {})
-        if current.get('lifecycle_state') in SECRET_DELETION_STATES:
-            self.result['secret'] = secret_result(current)
-            return self.finish(current, current)
-        self.result.update(changed=True, deletion_scheduled=True)
-        after = dict(current, lifecycle_state='PENDING_DELETION')
-        if self.module.check_mode:
-            self.result['secret'] = secret_result(after)
-            return self.finish(current, after)
+    def planned_delete(self, current):
+        return dict(current, lifecycle_state='PENDING_DELETION')
+
+    def delete(self, current):
+        p = self.params
         if current.get('lifecycle_state') != 'ACTIVE':
             self.vault.wait_secret(current['id'], ('ACTIVE',), p['wait_timeout'])
         self.vault.schedule_secret_deletion(current['id'], p['deletion_days'])
         if p['wait']:
-            final = self.vault.wait_secret(current['id'], ('PENDING_DELETION',), p['wait_timeout'])
-        else:
-            final = self.vault.get_secret(current['id'])
-        self.result['secret'] = secret_result(final)
-        return self.finish(current, final)
+            return self.vault.wait_secret(current['id'], ('PENDING_DELETION',), p['wait_timeout'])
+        return self.vault.get_secret(current['id'])
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[('license', 'content', 'credentials')],
-        required_if=[('state', 'present', ('license', 'content', 'credentials'), True)],
-        supports_check_mode=True,
-    )
-    try:
-        desired = validate(module.params)
-    except (OciVaultError, sc.ContentError) as exc:
-        module.fail_json(msg=str(exc))
-    if desired is not None:
-        module.no_log_values.add(sc.to_base64(desired))
-        module.no_log_values.add(desired.decode('utf-8', 'replace'))
-
-    run = SecretRun(module, OciVault(module.params, module), desired)
-    try:
-        if module.params['state'] == 'present':
-            run.present()
-        else:
-            run.absent()
-    except OciVaultError as exc:
-        module.fail_json(msg=str(exc), **exc.to_result())
+    module = SecretModule()
+    module.execute(module.run)
 
 
 if __name__ == '__main__':

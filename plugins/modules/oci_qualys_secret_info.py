@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Lists the secrets of a compartment (optionally of one vault, or one name) with their metadata and, optionally, a
     sha256 prefix of the CURRENT content, so that drift can be seen without reading the content.
-  - Never returns secret content. Secrets already deleted are left out.
+  - Never returns secret content unless O(include_content=true). Secrets already deleted are left out.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -44,6 +44,18 @@ options:
       - The content is a secret; set C(no_log) on the task that uses this.
     type: bool
     default: false
+  wait:
+    description:
+      - Wait for a secret found in a transitional state (C(CREATING), C(UPDATING), C(SCHEDULING_DELETION),
+        C(CANCELLING_DELETION)), for example while another run stores new content, and report it once it has settled,
+        so that its content can be read. A secret C(PENDING_DELETION) is reported as such, without content.
+      - With V(false), such a secret is reported in its transitional state, without content or fingerprint.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait at most for each such secret with O(wait=true); the module fails if it has not settled by then.
+    type: int
+    default: 300
 seealso:
   - module: scanops.qualys.oci_qualys_secret
 '''
@@ -114,41 +126,45 @@ secrets:
       returned: with O(include_content=true)
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
-from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import (
-    OciVault,
-    OciVaultError,
-    check_common_params,
-    check_ocid,
-    oci_argument_spec,
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import OciError, check_ocid
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_module import OciModule
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_secrets import (
+    SECRET_SETTLED_STATES,
+    SECRET_TRANSITIONAL_STATES,
+    OciSecrets,
     secret_result,
 )
 
 
-def main():
-    spec = oci_argument_spec()
-    spec.update(
-        compartment_id=dict(type='str', required=True),
-        vault_id=dict(type='str'),
-        name=dict(type='str'),
-        content_fingerprint=dict(type='bool', default=True),
-        include_content=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    p = module.params
-    try:
-        check_common_params(p)
+class SecretInfoModule(OciModule):
+    def __init__(self):
+        super(SecretInfoModule, self).__init__(dict(
+            compartment_id=dict(type='str', required=True),
+            vault_id=dict(type='str'),
+            name=dict(type='str'),
+            content_fingerprint=dict(type='bool', default=True),
+            include_content=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=300),
+        ))
+
+    def run(self):
+        p = self.params
         check_ocid(p['compartment_id'], 'compartment_id', ('compartment', 'tenancy'))
         check_ocid(p.get('vault_id'), 'vault_id', ('vault',))
-        vault = OciVault(p, module)
+        if p['wait_timeout'] < 0:
+            raise OciError('wait_timeout must be 0 or more seconds', kind='config')
+        vault = self.service(OciSecrets)
         secrets = []
         for summary in vault.list_secrets(p['compartment_id'], p.get('vault_id'), p.get('name')):
+            if p['wait'] and summary.get('lifecycle_state') in SECRET_TRANSITIONAL_STATES:
+                # Being created or updated (by another run, say): its content is what it settles with.
+                summary = vault.wait_secret(summary['id'], SECRET_SETTLED_STATES, p['wait_timeout'])
             fingerprint = version = content = None
             if (p['content_fingerprint'] or p['include_content']) and summary.get('lifecycle_state') == 'ACTIVE':
                 data, version = vault.read_current_content(summary['id'])
-                module.no_log_values.add(sc.to_base64(data))
+                self.keep_secret(sc.to_base64(data))
                 fingerprint = sc.fingerprint(data)
                 if p['include_content']:
                     # Asked for: returned as is, so it cannot be masked; the caller's task has no_log.
@@ -158,10 +174,13 @@ def main():
             if content is not None:
                 entry['content'] = content
             secrets.append(entry)
-    except OciVaultError as exc:
-        module.fail_json(msg=str(exc), **exc.to_result())
-    secrets.sort(key=lambda s: (s['name'] or '', s['id'] or ''))
-    module.exit_json(changed=False, secrets=secrets)
+        secrets.sort(key=lambda s: (s['name'] or '', s['id'] or ''))
+        return dict(changed=False, secrets=secrets)
+
+
+def main():
+    module = SecretInfoModule()
+    module.execute(module.run)
 
 
 if __name__ == '__main__':

@@ -409,6 +409,7 @@ credentials_error:
 
 import copy
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysResourceModule
@@ -521,7 +522,7 @@ class ServiceUserModule(QualysResourceModule):
         """The user (with its roles and scope tags when those are managed), or None."""
         user = self._find_classic()
         if user is not None and self._manages_admin():
-            admin = users.admin_user(self.client, user["login"])
+            admin = admin_users.admin_user(self.client, user["login"])
             if admin is None:
                 self.fail("Qualys does not show user %s in the Administration user list (am/user), so its roles "
                           "and scope tags cannot be managed (Managers are not shown to other Managers)." % user["login"])
@@ -645,7 +646,7 @@ class ServiceUserModule(QualysResourceModule):
         if accept:
             users.accept_eula(self.client, login, password)
         if self._manages_admin():
-            admin = users.admin_user(self.client, login)
+            admin = admin_users.admin_user(self.client, login)
             if admin is None:
                 self.fail("User %s was created but Qualys does not show it in the Administration user list (am/user), "
                           "so its roles and scope tags were not set." % login)
@@ -752,7 +753,7 @@ class ServiceUserModule(QualysResourceModule):
             "add": [{"id": tag_ids[name]} for name in tag_plan["add"]],
             "remove": [_ref(name, admin["scope_tags"].get(name)) for name in tag_plan["remove"]],
         }
-        users.update_admin_user(self.client, admin["id"], roles=role_refs, scope_tags=tag_refs)
+        admin_users.update_admin_user(self.client, admin["id"], roles=role_refs, scope_tags=tag_refs)
 
     def _check_asset_groups(self, titles):
         missing = users.missing_asset_groups(self.client, titles) if titles else []

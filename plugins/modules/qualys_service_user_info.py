@@ -145,6 +145,7 @@ users:
       sample: Scan
 """
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysModule
@@ -185,11 +186,11 @@ class ServiceUserInfoModule(QualysModule):
         """Roles and scope tags by login, or {} (with a warning) where am/user cannot be used."""
         try:
             if len(found) == 1:
-                entry = users.admin_user(self.client, found[0]["login"])
+                entry = admin_users.admin_user(self.client, found[0]["login"])
                 return {found[0]["login"]: entry} if entry else {}
-            return users.admin_users(self.client)
+            return admin_users.admin_users(self.client)
         except QualysError as exc:
-            if not users.admin_api_unavailable(exc):
+            if not admin_users.admin_api_unavailable(exc):
                 raise
             self.module.warn("Roles and scope tags were not read: the Administration user API (am/user) is not "
                              "available to this user here (%s)." % exc.message)

@@ -19,7 +19,17 @@ import json
 import pytest
 
 from conftest import QUALYS_ADMIN
-from reliability import SCOPES, awx_env, find_leaks, light_role_vars, oci_ids_of, play_texts, secret_values, service_user
+from reliability import (
+    SCOPES,
+    awx_env,
+    find_leaks,
+    light_role_vars,
+    oci_ids_of,
+    play_texts,
+    run_playbook_file,
+    secret_values,
+    service_user,
+)
 
 GOOD_OCID = {
     "compartment_id": "ocid1.compartment.oc1..aaaaaaaaexample",
@@ -161,18 +171,32 @@ def role_cases(oci_ids):
     def users(second_scope):
         return [service_user(*SCOPES["tag"]), service_user("second", second_scope)]
 
+    def second(**changes):
+        """The tag user, then a second user: the second is refused, so a late check would have written the first."""
+        return [service_user(*SCOPES["tag"]), dict(service_user("second", SCOPES["asset_group"][1]), **changes)]
+
+    def second_scope(**changes):
+        return second(scope=dict(SCOPES["asset_group"][1], **changes))
+
+    def second_role(**changes):
+        return second(role=dict(service_user("x", {})["role"], **changes))
+
     bad_ips = {"type": "asset_group", "name": "Second scope", "ips": ["10.0.0.1", "10.0.0.300"]}
     all_scope = {"type": "asset_group", "name": "All", "ips": ["10.0.0.1"]}
     no_email = dict(service_user(*SCOPES["asset_group"]), email="")
+    tag_name = SCOPES["tag"][1]["name"]
     return [
         ("role-all", variables(restricted_api_user_service_users=[service_user("a", all_scope)]), ["scope", "must not be All"]),
-        ("role-vault-ocid", variables(restricted_api_user_oci_vault_id="not-an-ocid"), ["restricted_api_user_oci_vault_id", "OCIDs"]),
+        ("role-vault-ocid", variables(restricted_api_user_oci_vault_id="not-an-ocid"),
+         ["restricted_api_user_oci_vault_id", "not a valid OCID", "ocid1.<type>.<realm>"]),
+        ("role-key-ocid-type", variables(restricted_api_user_oci_key_id=oci_ids["vault_id"]),
+         ["restricted_api_user_oci_key_id", "OCID of a key", "'vault'"]),
         ("role-license-key", variables(restricted_api_user_license=dict((k, v) for k, v in LICENSE.items() if k != "aid")),
          ["restricted_api_user_license", "cid, aid, pws_url and pws_port"]),
         ("role-license-http", variables(restricted_api_user_license=dict(LICENSE, pws_url="http://qagpublic.example.com")),
          ["restricted_api_user_license", "pws_url", "https://"]),
         ("role-license-port", variables(restricted_api_user_license=dict(LICENSE, pws_port=70000)),
-         ["restricted_api_user_license", "pws_port", "1 to 65535"]),
+         ["restricted_api_user_license", "pws_port", "between 1 and 65535"]),
         ("role-license-base64", variables(restricted_api_user_license={"content": "@@not base64@@", "content_format": "base64"}),
          ["restricted_api_user_license", "base64"]),
         ("role-second-user-bad-ip", variables(restricted_api_user_service_users=users(bad_ips)),
@@ -197,6 +221,54 @@ def role_cases(oci_ids):
         ("role-rotation-type", variables(restricted_api_user_rotation_days="monthly"), ["restricted_api_user_rotation_days", "int"]),
         ("role-second-email-empty", variables(restricted_api_user_service_users=[service_user(*SCOPES["tag"]), no_email]),
          ["email", "empty"]),
+        # Conflicting definitions (issue 16 item 4): each names both entries.
+        ("role-same-external-id", variables(restricted_api_user_service_users=second(external_id="scanops-soaktag")),
+         ["external_id scanops-soaktag is given to soaktag and second"]),
+        ("role-same-secret-name", variables(restricted_api_user_service_users=second(credentials_secret_name="qualys-api-soaktag")),
+         ["credentials secret qualys-api-soaktag is named by soaktag and second"]),
+        ("role-secret-named-like-license", variables(restricted_api_user_service_users=second(
+            credentials_secret_name="qualys-agent-license")),
+         ["credentials secret of second and the license secret", "restricted_api_user_license_secret_name", "qualys-agent-license"]),
+        ("role-scope-two-ip-lists", variables(restricted_api_user_service_users=[
+            service_user(*SCOPES["asset_group"]), service_user("second", dict(SCOPES["asset_group"][1], ips=["10.99.0.0/24"]))]),
+         ["scope asset_group 'Soak scope' is defined differently by soakgroup", "and second (ips 10.99.0.0-10.99.0.255)"]),
+        ("role-tag-two-rules", variables(restricted_api_user_service_users=[
+            service_user(*SCOPES["tag"]), service_user("second", {"type": "tag", "name": tag_name, "ip_ranges": ["10.0.0.0/8"]})]),
+         ["scope tag '%s' is defined differently by soaktag (OS_REGEX" % tag_name, "second (NETWORK_RANGE 10.0.0.0-10.255.255.255)"]),
+        ("role-role-two-permission-sets", variables(restricted_api_user_service_users=second_role(permissions={"VM": ["View", "Edit"]})),
+         ["role API Read Only is defined differently by soaktag and second"]),
+        # Everything is like All (issue 16 item 5).
+        ("role-scope-ipv4-everything", variables(restricted_api_user_service_users=second_scope(ips=["0.0.0.0/0"])),
+         ["second", "scope.ips covers every IPv4 address", "like All", "allow_very_wide: true"]),
+        ("role-scope-ipv4-full-range", variables(restricted_api_user_service_users=second(scope={
+            "type": "tag", "name": "Everything v4", "ip_ranges": ["0.0.0.0-255.255.255.255"]})),
+         ["second", "scope.ip_ranges covers every IPv4 address"]),
+        ("role-scope-ipv6-everything", variables(restricted_api_user_service_users=second_scope(ips=["10.0.0.1", "::/0"])),
+         ["second", "covers every IPv6 address"]),
+        # Names Qualys keeps without their spaces, rules that do not compile (issue 16 item 14).
+        ("role-scope-name-trailing-space", variables(restricted_api_user_service_users=second_scope(name="Soak scope ")),
+         ["second", "scope.name: 'Soak scope ' has leading or trailing spaces; remove them"]),
+        ("role-tag-name-leading-space", variables(restricted_api_user_service_users=second(scope=dict(SCOPES["tag"][1], name=" Tag"))),
+         ["second", "scope.name: ' Tag' has leading or trailing spaces"]),
+        ("role-role-name-trailing-space", variables(restricted_api_user_service_users=second_role(name="API Read Only ")),
+         ["second", "role.name: 'API Read Only ' has leading or trailing spaces"]),
+        ("role-os-regex-invalid", variables(restricted_api_user_service_users=second(scope={
+            "type": "tag", "name": "Regex servers", "os_regex": ".*(Linux.*"})),
+         ["second", "scope.os_regex", "not a valid regular expression"]),
+        # Checks the modules make only at their turn, after the first user was written.
+        ("role-second-country-code", variables(restricted_api_user_service_users=second(country="US")),
+         ["second", "country 'US'", "full country name", "United States of America"]),
+        ("role-second-state-missing", variables(restricted_api_user_service_users=second(address_state="")),
+         ["second", "address_state is required with country United States of America"]),
+        ("role-second-permissions-type", variables(restricted_api_user_service_users=second_role(permissions={"VM": {"View": 1}})),
+         ["second", "role.permissions.VM must be a list of permission names"]),
+        ("role-license-secret-name", variables(restricted_api_user_license_secret_name="agent license"),
+         ["restricted_api_user_license_secret_name", "1 to 255 letters"]),
+        ("role-recipe-without-license", variables(restricted_api_user_license={}, restricted_api_user_scan_recipe={"name": "R"}),
+         ["restricted_api_user_scan_recipe needs restricted_api_user_license"]),
+        ("role-recipe-weekly", variables(restricted_api_user_scan_recipe={"name": "R", "schedule": "WEEKLY"}),
+         ["restricted_api_user_scan_recipe.day_of_week is required with schedule WEEKLY"]),
+        ("role-max-wait", variables(restricted_api_user_max_wait=-1), ["restricted_api_user_max_wait must be 0 or more"]),
     ]
 
 
@@ -306,3 +378,32 @@ def test_bad_role_inputs_are_refused_before_anything_is_written(run_play, quiet_
     touched = untouched_problems(qualys_sim, oci_sim)
     assert problems + touched == [], "\n".join(problems + touched)
     assert find_leaks(play_texts(result, log), secret_values(qualys_sim, oci_sim) + [QUALYS_ADMIN[1]]) == []
+
+
+def test_per_host_conflicts_are_refused_before_any_call(quiet_sims, tmp_path):
+    """playbooks/restricted_api_user_per_host.yml: one definition per host, checked across hosts."""
+    qualys_sim, oci_sim = quiet_sims
+    hosts = {
+        "bu01": {"restricted_api_user_service_users": [service_user("bu01", SCOPES["asset_group"][1])]},
+        "bu02": {"restricted_api_user_service_users": [dict(service_user("bu02", SCOPES["tag"][1]), external_id="scanops-bu01")]},
+        "bu03": {"restricted_api_user_service_users": [dict(service_user("bu03", dict(SCOPES["asset_group"][1], ips=["10.3.0.0/24"])),
+                                                            credentials_secret_name="qualys-api-bu01")]},
+    }
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(json.dumps({"qualys_service_users": {"hosts": hosts}}))
+    variables = dict(light_role_vars(oci_ids_of(oci_sim)))
+    del variables["restricted_api_user_service_users"]
+    done, recap = run_playbook_file("restricted_api_user_per_host.yml", str(inventory), variables,
+                                    awx_env(qualys_sim, oci_sim), ["-f", "3"], str(tmp_path))
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output[-3000:]
+    for fragment in ["Nothing was called: 3 input problems",
+                     "external_id scanops-bu01 is given to bu01 (host bu01) and bu02 (host bu02)",
+                     "credentials secret qualys-api-bu01 is named by bu01 (host bu01) and bu03 (host bu03)",
+                     "scope asset_group 'Soak scope' is defined differently by bu01 (host bu01) (ips"]:
+        assert fragment in output, output[-3000:]
+    # The check stopped every host before anything: the role never ran, and neither simulator saw a call.
+    assert "One restricted Qualys API service user per host" not in output
+    assert recap and all(host["changed"] == 0 for host in recap.values()) and any(host["failed"] for host in recap.values()), recap
+    assert untouched_problems(qualys_sim, oci_sim) == []
+    assert find_leaks({"stdout": done.stdout, "stderr": done.stderr}, secret_values(qualys_sim, oci_sim)) == []

@@ -92,3 +92,15 @@ def test_waits_for_active_and_bounds_the_wait(oci_sim, oci_auth, oci_ids, oci_en
     assert status(result, "other") == "failed"
     assert "still CREATING after wait_timeout=2s" in result.task("other")["msg"]
     assert time.time() - start < 30
+
+
+def test_a_transport_error_keeps_its_cause(oci_sim, oci_auth, oci_ids, oci_env, run_play):
+    # Issue 16 item 14: the message stopped after 300 characters, inside the URL, before "Caused by ...".
+    auth = dict(oci_auth, cert_bundle="/etc/ssl/certs/ca-certificates.crt")  # a bundle without the simulator's CA
+    result = run_play([task("create", oci_ids, auth, ignore_errors=True)], env=oci_env)
+    out = result.task("create")
+    assert status(result, "create") == "failed"
+    assert out["msg"].startswith("list secrets: cannot reach OCI")
+    assert "CERTIFICATE_VERIFY_FAILED" in out["msg"] and len(out["msg"]) <= 1100
+    assert out["error_kind"] == "transport"
+    assert oci_sim.stats()["calls"] == []  # refused in the TLS handshake

@@ -171,12 +171,23 @@ def test_absent_check_absent_again_and_restore(oci_sim, oci_auth, oci_ids, run_p
     result = run_play([secret_task("never", oci_ids, name="never-was", state="absent")], module_defaults=md)
     assert result.task("never")["changed"] is False and result.task("never")["secret"] == {}
 
-    # present on a secret pending deletion restores it (same content: no new version).
+    # present on a secret pending deletion fails and leaves it so (issue 16 item 9: it was restored silently) ...
     oci_sim.reset_stats()
-    result = run_play([secret_task("restore", oci_ids, name="qualys-api-user", credentials=creds)], module_defaults=md)
+    task = secret_task("present", oci_ids, name="qualys-api-user", credentials=creds)
+    task["ignore_errors"] = True
+    result = run_play([task], module_defaults=md)
+    out = result.task("present")
+    assert status(result, "present") == "failed"
+    assert "qualys-api-user" in out["msg"] and "scheduled for deletion" in out["msg"] and "cancel_deletion" in out["msg"]
+    assert oci_sim.writes() == 0 and oci_sim.secret("qualys-api-user")["lifecycleState"] == "PENDING_DELETION"
+
+    # ... unless the task says cancel_deletion: true, which restores it (same content: no new version).
+    result = run_play([secret_task("restore", oci_ids, name="qualys-api-user", credentials=creds, cancel_deletion=True)],
+                      module_defaults=md)
     out = result.task("restore")
-    assert out["changed"] is True and out["version_created"] is False
+    assert out["changed"] is True and out["version_created"] is False and out["deletion_cancelled"] is True
     assert out["secret"]["lifecycle_state"] == "ACTIVE"
+    assert "scheduled deletion of secret qualys-api-user was cancelled" in result.output
     assert oci_sim.writes() == 1  # cancelDeletion only
 
 

@@ -10,6 +10,7 @@ __metaclass__ = type
 import base64
 import datetime
 import os
+import time
 
 import pytest
 import requests
@@ -121,6 +122,37 @@ def test_paging_conflicts_and_deletion(oci_sim, sdk):
     with pytest.raises(oci.exceptions.ServiceError) as err:
         sdk.vaults.get_secret("ocid1.vaultsecret.oc1.iad.amaaaaaanothere")
     assert (err.value.status, err.value.code) == (404, "NotAuthorizedOrNotFound")
+
+
+def test_lifecycle_control_route(oci_sim, sdk):
+    """POST /_sim/lifecycle puts a secret (or recipe) into any state, settling after N GETs or S seconds."""
+    created = create(sdk, oci_sim, "held")
+    assert sdk.vaults.get_secret(created.id).data.lifecycle_state == "ACTIVE"
+    reply = oci_sim.control("POST", "lifecycle", {"name": "held", "state": "UPDATING", "settle_to": "ACTIVE", "reads": 2})
+    assert reply == {"id": created.id, "lifecycle_state": "UPDATING", "settle_to": "ACTIVE"}
+    assert sdk.vaults.list_secrets(oci_sim.fixtures["compartment_id"]).data[0].lifecycle_state == "UPDATING"
+    states = [sdk.vaults.get_secret(created.id).data.lifecycle_state for _read in range(3)]
+    assert states == ["UPDATING", "UPDATING", "ACTIVE"]
+
+    oci_sim.control("POST", "lifecycle", {"secret_id": created.id, "state": "CREATING", "settle_to": "ACTIVE",
+                                          "reads": 1000, "seconds": 0.5})
+    assert sdk.vaults.get_secret(created.id).data.lifecycle_state == "CREATING"
+    time.sleep(0.6)
+    assert sdk.vaults.get_secret(created.id).data.lifecycle_state == "ACTIVE"
+
+    oci_sim.control("POST", "lifecycle", {"name": "held", "state": "PENDING_DELETION", "time_of_deletion_days": 7})
+    secret = sdk.vaults.get_secret(created.id).data
+    assert secret.lifecycle_state == "PENDING_DELETION"
+    days = (secret.time_of_deletion - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 86400.0
+    assert 6.9 < days <= 7
+    sdk.vaults.cancel_secret_deletion(created.id)  # the API treats it as any secret pending deletion
+    assert sdk.vaults.get_secret(created.id).data.lifecycle_state == "ACTIVE"
+
+    for body in ({"name": "nope", "state": "ACTIVE"}, {"name": "held", "state": "SLEEPING"},
+                 {"name": "held", "state": "UPDATING", "reads": -1}):
+        reply = requests.post(oci_sim.url + "/_sim/lifecycle", json=body, verify=oci_sim.ca_path, timeout=10)
+        assert reply.status_code in (400, 404) and reply.json()["error"], body
+    assert oci_sim.stats()["writes"] == 2  # the create and the cancel: control calls are not counted
 
 
 def test_kms_and_vss(oci_sim, sdk):

@@ -36,6 +36,7 @@ SECRET_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 OCID_RE = re.compile(r"^ocid1\.([a-z0-9]+)\.([a-z0-9]+)\.([a-z0-9-]*)(\.[a-z0-9-]+)?\.([A-Za-z0-9_-]+)$")
 SECRET_STATES = ("CREATING", "ACTIVE", "UPDATING", "DELETING", "DELETED", "SCHEDULING_DELETION",
                  "PENDING_DELETION", "CANCELLING_DELETION", "FAILED")
+RECIPE_STATES = ("CREATING", "ACTIVE", "UPDATING", "DELETING", "DELETED", "FAILED")
 STAGES = ("CURRENT", "PENDING", "LATEST", "PREVIOUS", "DEPRECATED")
 DAY = 86400.0
 
@@ -225,7 +226,62 @@ class OciApp(ServiceApp):
             return json_response(self.fixtures)
         if request.method == "POST" and subpath == "drift":
             return self._drift(request)
+        if request.method == "POST" and subpath == "lifecycle":
+            return self._lifecycle(request)
         return None
+
+    def _lifecycle(self, request):
+        """Put a secret or recipe into a lifecycle state, as another client or the service would.
+
+        Body: ``secret_id``, ``name`` (a secret's) or ``recipe_id``; ``state``; optionally
+        ``settle_to`` (the state it moves to by itself), ``reads`` (GETs of the object that still
+        show ``state``) and ``seconds`` (after which it settles anyway); ``time_of_deletion_days``
+        for PENDING_DELETION (default 30).
+        """
+        try:
+            body = request.json() if request.body else {}
+        except ValueError:
+            return json_response({"error": "the body is not JSON"}, 400)
+        if not isinstance(body, dict):
+            return json_response({"error": "the body must be a JSON object"}, 400)
+        state, target = body.get("state"), body.get("settle_to")
+        with self.lock:
+            if body.get("recipe_id"):
+                obj, states = self.state["recipes"].get(body["recipe_id"]), RECIPE_STATES
+            else:
+                obj, states = self._secret_named(body.get("secret_id"), body.get("name")), SECRET_STATES
+            if obj is None:
+                return json_response({"error": "no such object"}, 404)
+            if state not in states or (target is not None and target not in states):
+                return json_response({"error": "state and settle_to must be one of %s" % ", ".join(states)}, 400)
+            for key in ("reads", "seconds", "time_of_deletion_days"):
+                value = body.get(key)
+                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                    return json_response({"error": "%s must be a number >= 0" % key}, 400)
+            for key in ("_target", "_reads", "_since", "_settle_reads", "_settle_seconds"):
+                obj.pop(key, None)
+            obj["lifecycleState"] = state
+            if state == "PENDING_DELETION":
+                obj["timeOfDeletion"] = time.time() + float(body.get("time_of_deletion_days", 30)) * DAY
+            elif "timeOfDeletion" in obj and state == "ACTIVE":
+                obj["timeOfDeletion"] = None
+            if target is not None:
+                self._transition(obj, state, target)
+                if body.get("reads") is not None:
+                    obj["_settle_reads"] = int(body["reads"])
+                if body.get("seconds") is not None:
+                    obj["_settle_seconds"] = float(body["seconds"])
+            self._save()
+            return json_response({"id": obj["id"], "lifecycle_state": obj["lifecycleState"], "settle_to": target})
+
+    def _secret_named(self, secret_id, name):
+        if secret_id:
+            return self.state["secrets"].get(secret_id)
+        found = None
+        for candidate in self.state["secrets"].values():
+            if candidate["secretName"] == name and candidate["lifecycleState"] != "DELETED":
+                found = candidate
+        return found
 
     def _drift(self, request):
         """Out-of-band new CURRENT version (what an edit in the Console does)."""
@@ -400,11 +456,12 @@ class OciApp(ServiceApp):
             return False
         if on_read:
             obj["_reads"] = obj.get("_reads", 0) + 1
-        due = obj.get("_reads", 0) > int(self.config.get("lifecycle_reads", 0)) \
-            or time.time() - obj.get("_since", 0) >= float(self.config.get("settle_seconds", 5))
+        reads = obj.get("_settle_reads", self.config.get("lifecycle_reads", 0))
+        seconds = obj.get("_settle_seconds", self.config.get("settle_seconds", 5))
+        due = obj.get("_reads", 0) > int(reads) or time.time() - obj.get("_since", 0) >= float(seconds)
         if due:
             obj["lifecycleState"] = target
-            for key in ("_target", "_reads", "_since"):
+            for key in ("_target", "_reads", "_since", "_settle_reads", "_settle_seconds"):
                 obj.pop(key, None)
             self._save()
             return True
@@ -416,6 +473,8 @@ class OciApp(ServiceApp):
         obj["_target"] = target
         obj["_reads"] = 0
         obj["_since"] = time.time()
+        obj.pop("_settle_reads", None)
+        obj.pop("_settle_seconds", None)
 
     # ------------------------------------------------------------ secrets
     def _secret(self, secret_id, on_read=False):

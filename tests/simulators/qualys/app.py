@@ -8,7 +8,7 @@ import threading
 
 from simulators.common import CallInfo, ServiceApp, text_response
 
-from . import apps, asset_groups, gateway, misc, msp_users, qps, qps_am, tags
+from . import adminui, apps, asset_groups, gateway, misc, msp_users, qps, qps_am, tags
 from .context import BAD_LOGIN, EXPIRED, INACTIVE, NOT_REGISTERED, Ctx, auth_failure, not_found
 from .limits import Limits, concurrency_refusal, rate_refusal
 from .model import Subscription
@@ -37,10 +37,15 @@ ROUTES = {
     "/fim/v2/events/count": ("app", apps.application_read, {}),
     "/pm/v1/deploymentjobs/summary": ("app", apps.application_read, {}),
     "/etm/api/rest/v1/reports/list": ("app", apps.application_read, {}),
+    # Administration user calls (JWT; served in enhanced-RBAC mode only, see adminui.py).
+    adminui.LIST_PATH: ("adminui", adminui.list_users, {}),
+    adminui.CREATE_PATH: ("adminui", adminui.create_user, {}),
+    adminui.STATUS_PATH: ("adminui", adminui.set_status, {}),
 }
 
 QPS_PATH = re.compile(r"^/qps/rest/2\.0/(search|get|count|create|update|delete)/am/(tag|user|role|hostasset)(?:/(\d+))?/?$")
 QPS_HANDLERS = {"tag": tags.handle, "user": qps_am.users, "role": qps_am.roles, "hostasset": misc.hostasset}
+ADMINUI_DETAILS_PATH = re.compile(r"^/adminui/user-management/v1/user/(\d+)$")
 
 READ_ACTIONS = {"list", None, ""}
 LIMITED_FAMILIES = ("vmpc", "msp")
@@ -59,6 +64,7 @@ CONFIG_DEFAULTS = {
     "modules": ["VM", "PC", "CA", "WAS", "FIM", "PM", "ETM", "CSAM"],
     "pod": "SIMPOD1",
 }
+CONFIG_DEFAULTS.update(adminui.DEFAULTS)  # user_api and the enhanced-RBAC shapes
 
 
 def canonical(path):
@@ -84,6 +90,8 @@ def resolve(path):
         operation, obj, object_id = match.groups()
         endpoint = "/qps/rest/2.0/%s/am/%s" % (operation, obj) + ("/{id}" if object_id else "")
         return "qps", QPS_HANDLERS[obj], {}, endpoint, (operation, obj, object_id)
+    if ADMINUI_DETAILS_PATH.match(path):
+        return "adminui", adminui.user_details, {}, adminui.DETAILS_PATH, None
     return None
 
 
@@ -139,6 +147,8 @@ class QualysApp(ServiceApp):
                 raise ValueError("page_size must be null or an integer >= 1")
         elif key == "role_api":
             value = qps_am.check_role_api_setting(value)
+        elif key in adminui.DEFAULTS:
+            value = adminui.check_setting(key, value)
         elif key in ("require_x_requested_with", "concurrency_running_counts_self"):
             if not isinstance(value, bool):
                 raise ValueError("%s must be true or false" % key)
@@ -166,6 +176,8 @@ class QualysApp(ServiceApp):
         if qps_parts is not None:
             kind = "read" if qps_parts[0] in ("search", "get", "count") else "write"
             return CallInfo(request, endpoint, None, kind, user)
+        if family == "adminui":
+            return CallInfo(request, endpoint, None, adminui.call_kind(endpoint), user)
         action = request.params().get("action") if family in ("vmpc", "msp") else None
         if endpoint in ("/msp/password_change.php", "/msp/acceptEULA.php", "/api/2.0/fo/user/change_password/"):
             kind = "write"
@@ -234,6 +246,13 @@ class QualysApp(ServiceApp):
                 return refusal
         if family in ("gateway", "app"):
             return handler(ctx)  # token issuance, and application reads that check their own JWT
+        if family == "adminui":
+            return adminui.handle(ctx, handler)  # rbac mode only; checks its own JWT
+        if endpoint in adminui.CLASSIC_USER_ENDPOINTS and adminui.rbac(self.config):
+            refusal = adminui.classic_refusal_before_auth(ctx)
+            if refusal is not None:
+                return refusal
+            handler = adminui.classic_refusal
         if family == "vmpc" and self.config.get("require_x_requested_with") and not request.header("X-Requested-With"):
             return simple_return(ctx.base_url, "Missing required header: X-Requested-With", 1903, status=400)
         refusal = self._authenticate(ctx, options)

@@ -118,3 +118,32 @@ def test_to_qualys():
 def test_short_range_gets_a_write_it_in_full_hint():
     with pytest.raises(ValueError, match=r"write the range in full.*192\.168\.1\.1-192\.168\.1\.100"):
         ip_sets.normalize(["192.168.1.1-100"])
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["0.0.0.0/0"], [4]),
+    (["0.0.0.0-255.255.255.255"], [4]),
+    (["::/0"], [6]),
+    (["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"], [6]),
+    # entries that together leave nothing out
+    (["0.0.0.0/1", "128.0.0.0/1"], [4]),
+    (["0.0.0.0-10.0.0.0", "10.0.0.1-255.255.255.255", "10.0.0.1"], [4]),
+    ("0.0.0.0/0,::/0", [4, 6]),
+    (["::/0", "10.0.0.0/8"], [6]),
+    # wide, but not everything
+    (["0.0.0.0/1"], []),
+    (["0.0.0.1-255.255.255.255"], []),
+    (["0.0.0.0-255.255.255.254"], []),
+    (["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"], []),
+    (["::/1"], []),
+    (["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], []),
+    ([], []),
+    (None, []),
+])
+def test_covers_everything(values, expected):
+    assert ip_sets.covers_everything(values, "ips") == expected
+
+
+def test_covers_everything_names_the_parameter_of_a_bad_entry():
+    with pytest.raises(ValueError, match=r"scope\.ips: '0\.0\.0\.0/33' is invalid"):
+        ip_sets.covers_everything(["0.0.0.0/33"], "scope.ips")

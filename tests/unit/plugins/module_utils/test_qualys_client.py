@@ -477,3 +477,156 @@ def test_is_limit_reply_with_headers_only_is_what_the_retry_policy_asks():
     # The retry policy sees a 409's headers before its body: Running at or above Limit is a refusal under both readings.
     assert is_limit_reply(_limits("2")) and is_limit_reply(_limits("3")) and not is_limit_reply(_limits("1"))
     assert not is_limit_reply(RECORDED_400)
+
+
+# -- garbled replies to reads are asked for again (issue 16 item 15) ---------------------------------------------------
+CUT_XML = "<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ASSET_GR"
+SIGN_IN = "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>"
+
+
+@pytest.mark.parametrize("garbled, warned", [
+    (Reply(body=CUT_XML), "a reply that breaks off"),
+    (Reply(body=SIGN_IN, content_type="text/html"), "a page instead of an API reply"),
+    (Reply(body="", content_type="text/plain"), "a page instead of an API reply"),
+])
+def test_a_garbled_reply_to_a_read_is_asked_for_again(server, garbled, warned):
+    warnings = []
+    server.script(garbled, Reply(body=OK_LIST))
+    root = make_client(server, warnings).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert root.tag == "ASSET_GROUP_LIST_OUTPUT" and len(server.requests) == 2
+    assert len(warnings) == 1 and warned in warnings[0] and "POST /api/2.0/fo/asset/group/" in warnings[0]
+
+
+def test_a_cut_off_qps_reply_is_asked_for_again(server):
+    server.script(Reply(body='{"ServiceResponse": {"responseCode": "SUC', content_type="application/json"),
+                  Reply(body=qps(data=[{"Tag": {"id": 1, "name": "a"}}]), content_type="application/json"))
+    assert make_client(server).qps_search("am/tag", [("name", "EQUALS", "a")])[0]["id"] == 1
+    assert len(server.requests) == 2
+
+
+def test_garbled_replies_share_max_retries_with_server_errors(server):
+    # One 503 (retried by the transport) and two garbled replies use up max_retries=3: the fourth answer stands.
+    server.script(Reply(503, "busy", content_type="text/plain"), Reply(body=CUT_XML), Reply(body=CUT_XML),
+                  Reply(body=CUT_XML), Reply(body=OK_LIST))
+    started = time.monotonic()
+    with pytest.raises(QualysError, match="XML that cannot be parsed") as raised:
+        make_client(server, max_retries=3).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "format" and raised.value.garbled == "cut_off" and not raised.value.outcome_unknown
+    assert len(server.requests) == 4
+    # The same backoff as server errors: 0.2 s at least, then growing.
+    assert time.monotonic() - started >= 0.2 + 1.0
+
+
+def test_a_garbled_reply_to_a_write_is_never_repeated_and_its_outcome_is_unknown(server):
+    server.script(Reply(body="<SIMPLE_RETURN><RESPONSE><TEXT>Asset Group successfully"), Reply(body=OK_LIST))
+    with pytest.raises(QualysError, match="may or may not have been applied") as raised:
+        make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "add", "title": "x"}, write=True)
+    assert raised.value.outcome_unknown and len(server.requests) == 1
+    server.script(Reply(body=SIGN_IN, content_type="text/html"), Reply(body=OK_LIST))
+    with pytest.raises(QualysError) as raised:
+        make_client(server).fo("/api/2.0/fo/asset/group/", {"action": "edit", "id": "1"}, write=True, idempotent=True)
+    assert raised.value.outcome_unknown and len(server.requests) == 1
+
+
+def test_a_probe_takes_a_page_as_its_answer_but_asks_again_for_a_reply_that_breaks_off(server):
+    def judge(response):
+        return formats.parse_qps_reply(response)
+
+    server.script(Reply(body=SIGN_IN, content_type="text/html"), Reply(body=qps(), content_type="application/json"))
+    with pytest.raises(QualysError, match="Sign in"):
+        make_client(server).qps("search", "am/role", body=formats.qps_request(), judge=judge)
+    assert len(server.requests) == 1
+    assert server.requests[0]["headers"]["Accept"] == "application/json"
+    server.script(Reply(body='{"ServiceResponse": {"respo', content_type="application/json"),
+                  Reply(body=qps(), content_type="application/json"))
+    assert make_client(server).qps("search", "am/role", body=formats.qps_request(), judge=judge)["data"] == []
+    assert len(server.requests) == 2
+
+
+def test_a_complete_reply_of_another_shape_is_not_asked_for_again(server):
+    server.script(Reply(body='{"error": "no such API"}', content_type="application/json"), Reply(body=qps()))
+    with pytest.raises(QualysError, match="no ServiceResponse"):
+        make_client(server).qps("search", "am/tag", body=formats.qps_request())
+    assert len(server.requests) == 1
+
+
+# -- credentials outside Latin-1 (issue 16 item 12) --------------------------------------------------------------
+NON_LATIN_PASSWORD = u"P\u00e4ssw\u00f6rd-\u2713-1"
+
+
+def _quotes_none_of(message, secret):
+    """True when ``message`` holds neither ``secret`` nor any of its characters beyond ASCII."""
+    return secret not in message and not any(char in message for char in secret if ord(char) > 127)
+
+
+def test_basic_credentials_are_sent_as_utf8_and_never_quoted(server):
+    server.script(Reply(401, SIMPLE % ("2000", "Bad Login/Password")), Reply(body=OK_LIST))
+    client = make_client(server, password=NON_LATIN_PASSWORD)
+    with pytest.raises(QualysError) as raised:
+        client.fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert raised.value.kind == "auth" and _quotes_none_of(str(raised.value), NON_LATIN_PASSWORD)
+    token = server.requests[0]["headers"]["Authorization"].split(" ", 1)[1]
+    assert base64.b64decode(token).decode("utf-8") == u"admin:" + NON_LATIN_PASSWORD
+    # Credentials given for one call (a service user's) travel the same way.
+    client.fo("/api/2.0/fo/asset/group/", {"action": "list"}, credentials=(u"svc_\u00fc", NON_LATIN_PASSWORD))
+    token = server.requests[1]["headers"]["Authorization"].split(" ", 1)[1]
+    assert base64.b64decode(token).decode("utf-8") == u"svc_\u00fc:" + NON_LATIN_PASSWORD
+
+
+def test_token_requests_with_credentials_outside_latin1(server):
+    server.script(Reply(401, "bad credentials", content_type="text/plain"), Reply(401, "bad client", content_type="text/plain"))
+    with pytest.raises(QualysError) as raised:
+        make_client(server, auth_method="jwt", password=NON_LATIN_PASSWORD).issue_token()
+    assert raised.value.kind == "auth" and _quotes_none_of(str(raised.value), NON_LATIN_PASSWORD)
+    assert "password=P%C3%A4ssw%C3%B6rd-%E2%9C%93-1" in server.requests[0]["body"]
+    with pytest.raises(QualysError) as raised:
+        make_client(server, username=None, password=None, client_id="cid", client_secret=NON_LATIN_PASSWORD).issue_token()
+    assert raised.value.kind == "auth" and _quotes_none_of(str(raised.value), NON_LATIN_PASSWORD)
+    assert server.requests[1]["path"] == "/auth/oidc"
+
+
+# -- max_wait from the environment, and a limit message that says how to raise it (issue 16 item 13) ---------------
+
+def test_max_wait_falls_back_to_QUALYS_MAX_WAIT(monkeypatch):
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QUALYS_AUTH_ARGSPEC
+
+    validator = ArgumentSpecValidator(QUALYS_AUTH_ARGSPEC)
+    monkeypatch.delenv("QUALYS_MAX_WAIT", raising=False)
+    assert validator.validate({}).validated_parameters["max_wait"] == 300
+    monkeypatch.setenv("QUALYS_MAX_WAIT", "900")
+    assert validator.validate({}).validated_parameters["max_wait"] == 900
+    assert validator.validate({"max_wait": 30}).validated_parameters["max_wait"] == 30
+    monkeypatch.setenv("QUALYS_MAX_WAIT", "")
+    assert validator.validate({}).validated_parameters["max_wait"] == 300
+
+
+def test_the_limit_message_says_how_to_wait_longer(server):
+    headers = dict(LIMIT_HEADERS, **{"X-RateLimit-ToWait-Sec": "86000"})
+    server.script(Reply(409, SIMPLE % ("1965", "This API cannot be run again for another 23 hours."), headers),
+                  Reply(429, "Too many requests", {"Retry-After": "7200"}, content_type="text/plain"))
+    client = make_client(server)
+    for call in (lambda: client.fo("/api/2.0/fo/asset/group/", {"action": "list"}),
+                 lambda: client.qps("search", "am/tag", body=formats.qps_request())):
+        with pytest.raises(QualysError) as raised:
+            call()
+        message = str(raised.value)
+        assert raised.value.kind == "limit"
+        assert "max_wait" in message and "QUALYS_MAX_WAIT" in message and "restricted_api_user_max_wait" in message
+        assert "Qualys asks to wait" in message
+
+
+# -- ca_path that names nothing (issue 16 item 14) -----------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_a_missing_ca_path_is_a_config_error_before_any_call(server, tmp_path):
+    server.script(Reply(body=OK_LIST))
+    missing = str(tmp_path / "no-such-ca.pem")
+    with pytest.raises(QualysError) as raised:
+        make_client(server, ca_path=missing)
+    assert raised.value.kind == "config"
+    assert "ca_path" in str(raised.value) and "QUALYS_CA_PATH" in str(raised.value) and missing in str(raised.value)
+    assert server.requests == []
+    # Not verifying certificates, the file is not needed.
+    make_client(server, ca_path=missing, validate_certs=False).fo("/api/2.0/fo/asset/group/", {"action": "list"})
+    assert len(server.requests) == 1

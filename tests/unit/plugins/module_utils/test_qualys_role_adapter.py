@@ -11,14 +11,13 @@ import json
 
 import pytest
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_role_adapter as adapter_mod
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QualysClient, Response
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError, api_not_offered
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import (
     RoleAdapter,
     RoleApiUnavailable,
-    is_unavailable,
     manual_instructions,
     normalise_permissions,
     permissions_text,
@@ -42,11 +41,14 @@ WIRE_ROLE = {
 
 
 class FakeClient:
-    """Records qps() and request() calls and answers from one script of replies or exceptions.
+    """Records qps() calls and answers from one script of replies or exceptions.
 
     A scripted reply is a parsed QPS reply (``reply()``), a raw ``Response`` or an exception.
-    request() (the adapter's first role search) turns a parsed reply into its JSON Response.
+    A qps() call with a ``judge`` (the adapter's first role search) hands the judge the raw
+    Response, a parsed reply turned into its JSON Response. Paging is the real client's.
     """
+
+    qps_search = QualysClient.qps_search
 
     def __init__(self, *replies, **params):
         self.replies = list(replies)
@@ -59,19 +61,14 @@ class FakeClient:
             raise reply
         return reply
 
-    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None):
+    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None,
+            judge=None):
         self.calls.append(dict(operation=operation, object_type=object_type, object_id=object_id, body=body,
-                               write=write, idempotent=idempotent, credentials=credentials))
+                               write=write, idempotent=idempotent, credentials=credentials, judged=judge is not None))
         reply = self._next()
+        if judge is not None:
+            return judge(reply if isinstance(reply, Response) else json_response(reply))
         return formats.parse_qps_reply(reply) if isinstance(reply, Response) else reply
-
-    def request(self, method, path, family, json_body=None, write=False, idempotent=None, extra_headers=None, **kwargs):
-        parts = path.split("/")
-        self.calls.append(dict(operation=parts[4], object_type="/".join(parts[5:]), object_id=None, body=json_body,
-                               write=write, idempotent=idempotent, method=method, family=family,
-                               headers=extra_headers or {}))
-        reply = self._next()
-        return reply if isinstance(reply, Response) else json_response(reply)
 
 
 def reply(*objects, has_more=False, last_id=None):
@@ -199,8 +196,8 @@ def test_manual_instructions_say_what_to_do_in_the_ui():
     (QualysError("x", code="INVALID_CREDENTIALS", status=200, kind="auth"), False),
     (QualysError("x", status=500), False),
 ])
-def test_is_unavailable_after_the_first_search(error, expected):
-    assert is_unavailable(error) is expected
+def test_not_offered_after_the_first_search(error, expected):
+    assert api_not_offered(error) is expected
 
 
 HTML = "<!DOCTYPE html>\n<html><head><title>%s</title></head><body></body></html>"
@@ -236,8 +233,7 @@ def test_any_unclean_answer_to_the_first_search_means_not_offered(answer, quoted
                                          "POST /qps/rest/2.0/search/am/role gave no clean QPS SUCCESS (")
     assert quoted in info.value.message
     call = client.calls[0]
-    assert (call["method"], call["family"], call["object_type"], call["write"]) == ("POST", "qps", "am/role", False)
-    assert call["headers"] == {"Accept": "application/json"}
+    assert (call["operation"], call["object_type"], call["write"], call["judged"]) == ("search", "am/role", False, True)
 
 
 def test_info_search_is_classified_the_same_way():
@@ -358,7 +354,7 @@ def test_find_holder_uses_the_documented_user_search_with_basic_auth():
     assert adapter.find_holder("scanops-api-readonly") == {"id": 104, "name": "scanops-api-readonly"}
     assert adapter.find_holder("nobody-has-it") is None
     call = client.calls[0]
-    assert call["object_type"] == adapter_mod.USER_OBJECT and call["operation"] == "search"
+    assert call["object_type"] == admin_users.USER_OBJECT and call["operation"] == "search"
     assert criteria(call) == [("roleName", "EQUALS", "scanops-api-readonly")]
     assert call["body"]["ServiceRequest"]["preferences"] == {"limitResults": 1}
     assert call["credentials"] == ("admin", "Admin-Pass-1") and not call["write"]

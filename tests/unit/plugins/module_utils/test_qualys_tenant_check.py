@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_tenant_check as tc
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QualysClient, Response
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 
 PASSWORD = "Admin-Pass-1!"
@@ -139,7 +139,12 @@ class FakeClient:
 
     # -- QPS ------------------------------------------------------------------------------
 
-    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None):
+    qps_search = QualysClient.qps_search
+
+    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None,
+            judge=None):
+        if judge is not None:
+            return judge(self._role_search())
         self._check("qps:%s:%s" % (operation, object_type))
         if object_type == "am/user":
             return {"count": 1, "has_more": False, "last_id": None, "data": [{"id": 1, "username": "admin"}]}
@@ -167,7 +172,7 @@ class FakeClient:
             return str(tag.get("parentTagId")) == value
         return str(tag.get(field)) == value
 
-    def request(self, method, path, family, json_body=None, extra_headers=None, **kwargs):
+    def _role_search(self):
         self._check("role")
         if self.role_api:
             self.last_response = Response(200, {}, json.dumps({"ServiceResponse": {"responseCode": "SUCCESS", "count": 0}}),
@@ -192,7 +197,7 @@ class FakeClient:
 
     # -- tokens (the fake is its own factory) -----------------------------------------------
 
-    def _get_token(self):
+    def issue_token(self):
         self._check("token")
         return TOKEN
 

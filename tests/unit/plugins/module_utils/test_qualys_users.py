@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) scanops.qualys contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""qualys_users: XML and QPS shapes to user dicts, lookups, writes and credential checks (client mocked)."""
+"""qualys_users: classic user XML to user dicts, lookups, writes and credential checks (client mocked)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_asset_groups as groups
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
@@ -114,16 +115,6 @@ class FakeClient:
             raise self.error
         return formats.parse_xml(self.replies.get(params.get("title"), self.replies.get(path)))
 
-    def qps(self, operation, object_type, object_id=None, body=None, **kwargs):
-        self.calls.append(("qps", operation, object_type, object_id, body, kwargs))
-        if self.error is not None:
-            raise self.error
-        return self.replies.get((operation, object_type), {"count": 0, "has_more": False, "last_id": None, "data": []})
-
-    def qps_search(self, object_type, criteria, page_size=100):
-        self.calls.append(("qps_search", object_type, list(criteria)))
-        return self.replies.get(("search", object_type), {"data": []})["data"]
-
 
 def test_user_list_elements_become_comparable_dicts():
     found = users.list_users(FakeClient({"user_list.php": USER_LIST}))
@@ -217,15 +208,6 @@ def test_reset_reply_without_a_password_says_it_was_emailed(report):
     assert "N3w-Pass!word" not in message and "send_email" not in message
 
 
-def test_admin_users_lists_with_a_real_criterion():
-    raw = {"id": 7000002, "username": "quays_sp1", "roleList": {"list": []}, "scopeTags": {"list": []}}
-    client = FakeClient({("search", "am/user"): {"data": [raw]}})
-    assert users.admin_users(client) == {"quays_sp1": {"id": 7000002, "roles": {}, "scope_tags": {}}}
-    (_kind, object_type, criteria), = client.calls
-    # QPS refuses a search without criteria; id GREATER 0 matches every user.
-    assert object_type == "am/user" and criteria == [("id", "GREATER", "0")]
-
-
 def test_accept_eula_is_called_as_the_user():
     client = FakeClient({"acceptEULA.php": "<GENERIC_RETURN><RETURN status=\"SUCCESS\">TNC accepted</RETURN></GENERIC_RETURN>"})
     users.accept_eula(client, "quays_sp1", "pw")
@@ -250,7 +232,7 @@ def test_other_errors_are_not_a_verdict_on_the_credentials(kind):
 
 def test_working_credentials_check_true():
     reply = "<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ID_SET/></RESPONSE></ASSET_GROUP_LIST_OUTPUT>"
-    client = FakeClient({users.ASSET_GROUP_PATH: reply})
+    client = FakeClient({groups.ASSET_GROUP_PATH: reply})
     assert users.check_credentials(client, "quays_sp1", "pw") == (True, None)
 
 
@@ -261,39 +243,6 @@ def test_missing_asset_groups_uses_the_title_filter():
     client = FakeClient({"Prod web": found, "Nope": empty})
     assert users.missing_asset_groups(client, ["Prod web", "Nope"]) == ["Nope"]
     assert [call[2]["title"] for call in client.calls] == ["Prod web", "Nope"]
-
-
-def test_admin_user_reads_roles_and_tags_in_any_list_spelling():
-    raw = {"id": "7000002", "username": "quays_sp1",
-           "roleList": {"list": [{"RoleData": {"id": 101, "name": "Scan Reader"}}]},
-           "scopeTags": {"list": {"TagData": [{"id": "9000010", "name": "Prod"}, {"id": 9000011, "name": "Lab"}]}}}
-    client = FakeClient({("search", "am/user"): {"data": [raw]}})
-    assert users.admin_user(client, "quays_sp1") == {
-        "id": 7000002, "roles": {"Scan Reader": 101}, "scope_tags": {"Prod": 9000010, "Lab": 9000011}}
-    body = client.calls[0][4]["ServiceRequest"]
-    assert body["filters"]["Criteria"] == [{"field": "username", "operator": "EQUALS", "value": "quays_sp1"}]
-    assert users.admin_user(client, "someone_else") is None
-
-
-def test_update_admin_user_sends_one_call_with_only_the_non_empty_parts():
-    client = FakeClient()
-    users.update_admin_user(client, 7000002, roles={"add": [{"name": "A"}], "remove": []},
-                            scope_tags={"add": [], "remove": [{"id": 9}]})
-    _kind, operation, object_type, object_id, body, options = client.calls[0]
-    assert (operation, object_type, object_id) == ("update", "am/user", 7000002)
-    assert body == {"ServiceRequest": {"data": {"User": {
-        "roleList": {"add": {"RoleData": [{"name": "A"}]}},
-        "scopeTags": {"remove": {"TagData": [{"id": 9}]}}}}}}
-    assert options == {"write": True, "idempotent": True}
-    users.update_admin_user(client, 7000002, roles={"add": [], "remove": []})
-    assert len(client.calls) == 1
-
-
-def test_admin_api_unavailable_tells_missing_api_from_real_errors():
-    assert users.admin_api_unavailable(QualysError("404", status=404, kind="format"))
-    assert users.admin_api_unavailable(QualysError("no", code="INSUFFICIENT_PERMISSION", status=200))
-    assert not users.admin_api_unavailable(QualysError("gone", code="OBJECT_NOT_FOUND", status=404, kind="not_found"))
-    assert not users.admin_api_unavailable(QualysError("slow", kind="timeout"))
 
 
 def test_countries_are_matched_without_case_and_sent_in_qualys_spelling():

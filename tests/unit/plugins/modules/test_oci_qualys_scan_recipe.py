@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) scanops.qualys contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""oci_qualys_scan_recipe and its _info module against an in-memory stand-in for oci_vault.OciVault."""
+"""oci_qualys_scan_recipe and its _info module against an in-memory stand-in for oci_scan_recipes.OciScanRecipes."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,7 +14,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import OciVaultError
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import OciError
 from ansible_collections.scanops.qualys.plugins.modules import oci_qualys_scan_recipe, oci_qualys_scan_recipe_info
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaunit"
@@ -61,6 +61,11 @@ class FakeVss(object):
         self.calls.append(("find_recipe", name))
         found = [r for r in self.recipes.values() if r["display_name"] == name and r["lifecycle_state"] != "DELETED"]
         return copy.deepcopy(found[0]) if found else None
+
+    def live_recipes(self, compartment_id, name):
+        self.calls.append(("live_recipes", name))
+        return [copy.deepcopy(r) for r in self.recipes.values()
+                if r["lifecycle_state"] not in ("DELETED", "DELETING") and r["display_name"] == name]
 
     def list_recipes(self, compartment_id, name=None):
         self.calls.append(("list_recipes", name))
@@ -119,7 +124,7 @@ def run(fake, args, module=oci_qualys_scan_recipe, check=False, diff=False):
     patcher = pytest.MonkeyPatch()
     patcher.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     patcher.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-    patcher.setattr(module, "OciVault", lambda params, mod=None: fake)
+    patcher.setattr(module, "OciScanRecipes", lambda client: fake)
     try:
         with patch_module_args(module_args):
             with pytest.raises(Exited) as exited:
@@ -202,7 +207,7 @@ def test_bad_input(args, fragment):
 def test_errors_are_reported():
     class Broken(FakeVss):
         def find_recipe(self, *args):
-            raise OciVaultError("2 host scan recipes are called 'qualys-hosts'", status=None)
+            raise OciError("2 host scan recipes are called 'qualys-hosts'", status=None)
     result, failed = run(Broken(), BASE)
     assert failed and "2 host scan recipes" in result["msg"]
 
@@ -215,3 +220,45 @@ def test_info_lists_and_filters_vendor():
     assert [r["name"] for r in result["recipes"]] == ["a-oci", "b-qualys"] and result["changed"] is False
     result = ok(fake, {"compartment_id": COMPARTMENT, "qualys_only": True}, module=oci_qualys_scan_recipe_info)
     assert [r["name"] for r in result["recipes"]] == ["b-qualys"]
+
+
+class RacingVss(FakeVss):
+    """Another run creates a recipe of the same name at the same moment as this run."""
+
+    def __init__(self, other_is_older):
+        super(RacingVss, self).__init__()
+        self.other_is_older = other_is_older
+        self.other = None
+
+    def create_recipe(self, compartment_id, spec):
+        other = self.add(spec["name"], schedule="WEEKLY", day="MONDAY")
+        created = super(RacingVss, self).create_recipe(compartment_id, spec)
+        self.recipes[other]["time_created"] = "2026-01-01T00:00:00.000Z" if self.other_is_older else "2026-01-01T00:00:02.000Z"
+        self.recipes[created["id"]]["time_created"] = "2026-01-01T00:00:01.000Z"
+        self.other = other
+        return dict(created, time_created=self.recipes[created["id"]]["time_created"])
+
+    def delete_recipe(self, recipe_id):
+        super(RacingVss, self).delete_recipe(recipe_id)
+        self.recipes[recipe_id]["lifecycle_state"] = "DELETED"
+
+
+def test_duplicate_created_by_another_run_converges_on_the_older_one():
+    # Issue 16 item 3: two runs made two recipes of one name, and every later run failed.
+    fake = RacingVss(other_is_older=True)
+    result = ok(fake, BASE)
+    assert result["changed"] and result["recipe"]["id"] == fake.other
+    # Ours deleted; the kept one (made by the other run with other settings) updated to this task's.
+    assert [w[0] for w in fake.writes()] == ["create_recipe", "delete_recipe", "update_recipe"]
+    assert result["recipe"]["schedule"] == "DAILY" and result["recipe"]["day_of_week"] is None
+    live = [r for r in fake.recipes.values() if r["lifecycle_state"] not in ("DELETED", "DELETING")]
+    assert [r["id"] for r in live] == [fake.other]
+    fake.calls[:] = []
+    assert ok(fake, BASE)["changed"] is False and fake.writes() == []
+
+
+def test_duplicate_that_is_newer_is_left_to_the_run_that_made_it():
+    fake = RacingVss(other_is_older=False)
+    result = ok(fake, BASE)
+    assert result["changed"] and result["recipe"]["id"] != fake.other
+    assert [w[0] for w in fake.writes()] == ["create_recipe"]

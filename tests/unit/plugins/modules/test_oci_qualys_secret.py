@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) scanops.qualys contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""oci_qualys_secret and oci_qualys_secret_info against an in-memory stand-in for oci_vault.OciVault."""
+"""oci_qualys_secret and oci_qualys_secret_info against an in-memory stand-in for oci_secrets.OciSecrets."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,7 +17,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
-from ansible_collections.scanops.qualys.plugins.module_utils.oci_vault import OciVaultError
+from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import OciError
 from ansible_collections.scanops.qualys.plugins.modules import oci_qualys_secret, oci_qualys_secret_info
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaunit"
@@ -30,7 +30,7 @@ BASE = {"compartment_id": COMPARTMENT, "vault_id": VAULT, "key_id": KEY, "name":
 
 
 class FakeVault(object):
-    """Secrets in a dict; the OciVault methods the modules call, each call recorded."""
+    """Secrets in a dict; the OciSecrets methods the modules call, each call recorded."""
 
     WRITES = ("create_secret", "update_secret", "schedule_secret_deletion", "cancel_secret_deletion")
 
@@ -81,7 +81,7 @@ class FakeVault(object):
     def check_key(self, vault_id, key_id):
         self._log("check_key", key_id)
         if key_id != KEY:
-            raise OciVaultError("key_id %s is DISABLED" % key_id)
+            raise OciError("key_id %s is DISABLED" % key_id)
 
     def create_secret(self, compartment_id, vault_id, key_id, name, data, description=None, freeform_tags=None,
                       defined_tags=None):
@@ -152,7 +152,7 @@ def run(fake, args, module=oci_qualys_secret, check=False, diff=False):
     patcher = pytest.MonkeyPatch()
     patcher.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     patcher.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-    patcher.setattr(module, "OciVault", lambda params, mod=None: made.append(params) or fake)
+    patcher.setattr(module, "OciSecrets", lambda client: made.append(client) or fake)
     try:
         with patch_module_args(module_args):
             with pytest.raises(Exited) as exited:
@@ -261,14 +261,27 @@ def test_key_cannot_change():
     assert "cannot change the key" in msg and fake.writes() == []
 
 
-def test_pending_deletion_is_restored_on_present():
+def test_pending_deletion_is_refused_unless_cancel_deletion():
+    # Issue 16 item 9: a scheduled deletion was cancelled silently by state=present.
     fake = FakeVault()
     secret_id = fake.add("qualys-license", json.dumps(LICENSE_DOC).encode(), state="PENDING_DELETION")
-    result = ok(fake, lic(), check=True)
-    assert result["changed"] and not result["version_created"] and fake.writes() == []
-    result = ok(fake, lic())
-    assert result["secret"]["lifecycle_state"] == "ACTIVE"
+    for check in (True, False):
+        result = fails(fake, lic(), check=check)
+        assert "qualys-license" in result["msg"] and "scheduled for deletion" in result["msg"]
+        assert "cancel_deletion: true" in result["msg"] and result["error_kind"] == "state"
+    assert fake.writes() == [] and fake.secrets[secret_id]["lifecycle_state"] == "PENDING_DELETION"
+
+
+def test_pending_deletion_is_restored_with_cancel_deletion():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-license", json.dumps(LICENSE_DOC).encode(), state="PENDING_DELETION")
+    result = ok(fake, lic(cancel_deletion=True), check=True)
+    assert result["changed"] and not result["version_created"] and result["deletion_cancelled"] and fake.writes() == []
+    result = ok(fake, lic(cancel_deletion=True))
+    assert result["secret"]["lifecycle_state"] == "ACTIVE" and result["deletion_cancelled"]
     assert fake.writes() == [("cancel_secret_deletion", secret_id)]
+    result = ok(fake, lic(cancel_deletion=True))
+    assert result["changed"] is False and result["deletion_cancelled"] is False
 
 
 def test_absent():
@@ -313,8 +326,8 @@ def test_bad_input_fails_before_any_call(args, fragment):
 def test_service_errors_are_reported_with_status():
     class Broken(FakeVault):
         def find_secret(self, *args):
-            raise OciVaultError("list secrets failed: HTTP 401 NotAuthenticated: no.", status=401,
-                                code="NotAuthenticated", request_id="R")
+            raise OciError("list secrets failed: HTTP 401 NotAuthenticated: no.", status=401,
+                           code="NotAuthenticated", request_id="R")
     result = fails(Broken(), lic())
     assert result["status"] == 401 and result["code"] == "NotAuthenticated" and result["opc_request_id"] == "R"
 
@@ -337,3 +350,99 @@ def test_argument_spec_marks_content_no_log():
     spec = oci_qualys_secret.argument_spec()
     assert spec["license"]["no_log"] and spec["content"]["no_log"] and spec["credentials"]["no_log"]
     assert spec["config_profile"]["default"] == "DEFAULT"
+
+
+@pytest.mark.parametrize("state", ["CREATING", "UPDATING"])
+def test_transitional_secret_is_waited_for_before_it_is_read(state):
+    # Issue 16 item 9: a secret being created or updated (by another run) is waited for, then compared.
+    fake = FakeVault()
+    secret_id = fake.add("qualys-license", json.dumps(LICENSE_DOC).encode(), state=state)
+    result = ok(fake, lic())
+    assert result["changed"] is False and result["secret"]["lifecycle_state"] == "ACTIVE"
+    names = [c[0] for c in fake.calls]
+    assert names[:3] == ["find_secret", "wait_secret", "read_current_content"], names
+    assert fake.writes() == [] and fake.secrets[secret_id]["lifecycle_state"] == "ACTIVE"
+
+
+def test_transitional_secret_without_wait_fails_clearly():
+    fake = FakeVault()
+    fake.add("qualys-license", json.dumps(LICENSE_DOC).encode(), state="UPDATING")
+    result = fails(fake, lic(wait=False))
+    assert "secret qualys-license is UPDATING" in result["msg"] and "wait=true" in result["msg"]
+    assert fake.writes() == [] and "read_current_content" not in [c[0] for c in fake.calls]
+
+
+def test_info_waits_for_a_transitional_secret_and_reads_it():
+    # Before, a secret being updated came back without content, which the role read as "no credentials".
+    fake = FakeVault()
+    fake.add("creds", b'{"username": "u", "password": "p4ssw0rd-unit"}', state="UPDATING")
+    fake.add("gone-soon", b"x", state="PENDING_DELETION")
+    args = {"compartment_id": COMPARTMENT, "vault_id": VAULT, "include_content": True}
+    result = ok(fake, args, module=oci_qualys_secret_info)
+    by_name = dict((s["name"], s) for s in result["secrets"])
+    assert by_name["creds"]["lifecycle_state"] == "ACTIVE" and "p4ssw0rd-unit" in by_name["creds"]["content"]
+    assert by_name["gone-soon"]["lifecycle_state"] == "PENDING_DELETION" and "content" not in by_name["gone-soon"]
+    fake.add("other", b"y", state="CREATING")
+    result = ok(fake, dict(args, wait=False), module=oci_qualys_secret_info)
+    other = [s for s in result["secrets"] if s["name"] == "other"][0]
+    assert other["lifecycle_state"] == "CREATING" and other["content_sha256"] is None
+
+
+def test_refused_create_adopts_the_secret_another_run_created():
+    # Issue 16 item 3: two runs create the same secret; OCI refuses the second create (409 Conflict).
+    class Racing(FakeVault):
+        def create_secret(self, compartment_id, vault_id, key_id, name, data, **kwargs):
+            self._log("create_secret", name)
+            self.add(name, data, state="CREATING")  # the other run's create landed first
+            raise OciError("create secret failed: HTTP 409 Conflict: A secret named %s already exists." % name,
+                           status=409, code="Conflict")
+    fake = Racing()
+    result = ok(fake, lic())
+    assert result["changed"] is False and result["created"] is False and result["version_created"] is False
+    assert result["secret"]["lifecycle_state"] == "ACTIVE" and len(fake.secrets) == 1
+    assert [c[0] for c in fake.calls].count("find_secret") == 2
+
+
+def test_refused_create_with_other_content_adds_one_version():
+    class Racing(FakeVault):
+        def create_secret(self, compartment_id, vault_id, key_id, name, data, **kwargs):
+            self._log("create_secret", name)
+            self.add(name, b'{"other": "content-of-the-other-run"}')
+            raise OciError("create secret failed: HTTP 409 Conflict: taken.", status=409, code="Conflict")
+    fake = Racing()
+    result = ok(fake, lic())
+    assert result["changed"] and not result["created"] and result["version_created"]
+    assert [w[0] for w in fake.writes()] == ["create_secret", "update_secret"]
+
+
+def test_other_refusals_are_not_rechecked():
+    class Refusing(FakeVault):
+        def create_secret(self, *args, **kwargs):
+            self._log("create_secret")
+            raise OciError("create secret failed: HTTP 401 NotAuthenticated: no.", status=401, code="NotAuthenticated")
+    fake = Refusing()
+    result = fails(fake, lic())
+    assert result["error_kind"] == "auth" and [c[0] for c in fake.calls].count("find_secret") == 1
+
+
+def test_lost_create_reply_adopts_the_created_secret():
+    class Lost(FakeVault):
+        def create_secret(self, compartment_id, vault_id, key_id, name, data, **kwargs):
+            self._log("create_secret", name)
+            self.add(name, data)
+            raise OciError("create secret: cannot reach OCI: ConnectionError: reset", kind="transport",
+                           outcome_unknown=True)
+    fake = Lost()
+    result = ok(fake, lic())
+    assert result["changed"] and result["created"] and len(fake.secrets) == 1
+
+
+def test_failures_use_the_shared_vocabulary_and_keep_the_old_names():
+    class Broken(FakeVault):
+        def find_secret(self, *args):
+            raise OciError("list secrets failed: HTTP 404 NotAuthorizedOrNotFound: no.", status=404,
+                           code="NotAuthorizedOrNotFound", request_id="R2")
+    result = fails(Broken(), lic())
+    assert (result["error_kind"], result["error_code"], result["http_status"], result["request_id"]) == (
+        "not_found", "NotAuthorizedOrNotFound", 404, "R2")
+    assert (result["status"], result["code"], result["opc_request_id"]) == (404, "NotAuthorizedOrNotFound", "R2")

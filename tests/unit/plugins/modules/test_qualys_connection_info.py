@@ -14,6 +14,7 @@ import pytest
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_module
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
@@ -28,7 +29,7 @@ VM_HEADERS = {"X-RateLimit-Limit": "300", "X-RateLimit-Window-Sec": "3600", "X-R
 
 
 class FakeClient:
-    """Scripted replies by path; every call recorded as "METHOD path"."""
+    """Scripted replies by path, decoded by the client's own envelope parsers; every call recorded as "METHOD path"."""
 
     def __init__(self, replies=None):
         self.api_url = CONNECTION["url"]
@@ -41,7 +42,8 @@ class FakeClient:
 
     def _answer(self, key):
         self.calls.append(key)
-        reply = self.replies.get(key, Response(200, {}, "{}", "application/json"))
+        default = Response(200, {}, "<OK/>", "text/xml") if key.startswith("FO ") else Response(200, {}, "{}", "application/json")
+        reply = self.replies.get(key, default)
         if isinstance(reply, QualysError):
             raise reply
         self.last_response = reply
@@ -50,14 +52,10 @@ class FakeClient:
         return reply
 
     def fo(self, path, params, **_kwargs):
-        reply = self._answer("FO " + path)
-        if reply.status >= 400 or "<CODE>" in reply.text:
-            raise QualysError("Qualys error", code="x", status=reply.status, kind="api")
-        return reply
+        return formats.parse_xml_reply(self._answer("FO " + path))
 
-    def request(self, method, path, family, **_kwargs):
-        assert family == "gateway"
-        return self._answer("GATEWAY %s %s" % (method, path))
+    def gateway(self, method, path, **_kwargs):
+        return formats.check_gateway_reply(self._answer("GATEWAY %s %s" % (method, path)))
 
 
 class Outcome:
