@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -31,7 +32,7 @@ from ansible_collections.scanops.qualys.plugins.module_utils.qualys_formats impo
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.exceptions import MaxRetryError, ProxyError as Urllib3ProxyError, ResponseError
     from urllib3.util.retry import RequestHistory, Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -233,6 +234,10 @@ class _LimitAwareRetry(Retry):
         return None
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if isinstance(error, Urllib3ProxyError):
+            # The proxy itself cannot be reached or refused the tunnel: a configuration problem that
+            # repeating does not fix; report it at once rather than after minutes of backoff.
+            raise MaxRetryError(_pool, url, error)
         if response is not None and response.status in LIMIT_STATUSES:
             if not is_limit_reply(response.headers, status=response.status):
                 # A 409 without exhausted limits (e.g. CODE 2003, EULA not accepted) will not pass by waiting.
@@ -518,7 +523,7 @@ class QualysClient:
                 kind="tls")
         except requests.exceptions.ProxyError as exc:
             proxy = _host(self.params["proxy_url"]).split("@")[-1] if self.params.get("proxy_url") else "from HTTPS_PROXY"
-            raise QualysError("Cannot reach %s through the proxy (%s): %s" % (_host(url), proxy, _short(exc)), kind="transport")
+            raise QualysError("Cannot reach %s through the proxy (%s): %s" % (_host(url), proxy, _root_cause(exc)), kind="transport")
         except requests.exceptions.Timeout:
             raise QualysError(
                 "%s %s timed out after %ss%s" % (method, _path(url), self.params.get("timeout"),
@@ -816,3 +821,16 @@ def _utf8(value):
 def _short(exc):
     text = str(exc)
     return text if len(text) < 300 else text[:300] + "..."
+
+
+def _root_cause(exc):
+    """The innermost reason of a connection error, once ("Connection refused"), not urllib3's nested repetition."""
+    text = str(exc)
+    found = re.findall(r"\[Errno -?\d+\] ([^\"')\]]+)", text)
+    if found:
+        return found[-1].strip()
+    for phrase in ("Tunnel connection failed: [^\"')]+", "Unable to connect to proxy", "Cannot connect to proxy"):
+        match = re.search(phrase, text)
+        if match:
+            return match.group(0).strip()
+    return _short(exc)
