@@ -54,6 +54,11 @@ MESSAGE_LIMIT = 1000
 _KIND_BY_STATUS = {401: 'auth', 403: 'auth', 404: 'not_found', 429: 'limit'}
 
 
+# Said when the SDK or the configuration is missing: the usual cause is a task running on a managed host.
+CONTROLLER_HINT = ('. The OCI modules call OCI from the machine that runs the task: run it on the controller '
+                   '(delegate_to: localhost), where the collection requirements and the OCI configuration are.')
+
+
 class OciError(Exception):
     """The single error type raised from the OCI module_utils.
 
@@ -152,8 +157,8 @@ def import_oci(module=None):
     except ImportError:
         OCI_IMPORT_ERROR = traceback.format_exc()
         if module is not None:
-            module.fail_json(msg=missing_required_lib('oci'), exception=OCI_IMPORT_ERROR, error_kind='dependency')
-        raise OciError(missing_required_lib('oci'), kind='dependency')
+            module.fail_json(msg=missing_required_lib('oci') + CONTROLLER_HINT, exception=OCI_IMPORT_ERROR, error_kind='dependency')
+        raise OciError(missing_required_lib('oci') + CONTROLLER_HINT, kind='dependency')
     oci = sdk
     return oci
 
@@ -288,8 +293,8 @@ class OciClient:
         except OciError:
             raise
         except sdk.exceptions.ConfigFileNotFound:
-            raise OciError('OCI config file not found: %s (set config_file or OCI_CONFIG_FILE)'
-                           % (p.get('config_file') or sdk.config.DEFAULT_LOCATION), kind='config')
+            raise OciError(('OCI config file not found: %s (set config_file or OCI_CONFIG_FILE)'
+                            % (p.get('config_file') or sdk.config.DEFAULT_LOCATION)) + CONTROLLER_HINT, kind='config')
         except sdk.exceptions.ProfileNotFound:
             path = p.get('config_file') or sdk.config.DEFAULT_LOCATION
             raise OciError('profile %s not found in the OCI config file %s (config_profile / OCI_CONFIG_PROFILE); '

@@ -137,7 +137,7 @@ def test_config_forces_request_logging_off(sdk, config_file):
 
 def test_config_errors_are_clear(sdk, config_file, tmp_path, monkeypatch):
     monkeypatch.delenv("OCI_REGION", raising=False)
-    with pytest.raises(oc.OciError, match="OCI config file not found"):
+    with pytest.raises(oc.OciError, match="OCI config file not found: .*run it on the controller"):
         oc.OciClient(params(config_file=str(tmp_path / "missing"))).load_config()
     with pytest.raises(oc.OciError, match="profile NOPE not found.*its profiles are: DEFAULT"):
         oc.OciClient(params(config_file=config_file, config_profile="NOPE")).load_config()
@@ -184,7 +184,8 @@ def test_missing_sdk_fails_with_missing_required_lib(monkeypatch):
     with pytest.raises(SystemExit):
         oc.import_oci(module)
     assert "oci" in module.fail_json.call_args[1]["msg"]
-    with pytest.raises(oc.OciError, match="Failed to import the required Python library"):
+    assert "delegate_to: localhost" in module.fail_json.call_args[1]["msg"]
+    with pytest.raises(oc.OciError, match="Failed to import the required Python library.*delegate_to: localhost"):
         oc.import_oci()
 
 
