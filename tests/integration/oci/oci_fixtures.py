@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) scanops.qualys contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Helpers of the OCI end-to-end tests: latency that is always taken back, and playbooks run at once."""
+"""Fixtures of the OCI concurrency tests: latency that is always taken back, and playbooks run at once.
+
+Not a conftest.py: a second conftest module would shadow tests/integration/conftest.py for the
+test files that import from it (`from conftest import ...`). Test files import these fixtures.
+"""
 
 from __future__ import absolute_import, division, print_function
 
