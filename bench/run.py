@@ -4,10 +4,15 @@
 """`make bench`: API calls, scale, per-task overhead, fan-out and latency of the collection.
 
 Runs the real playbooks against the local simulators (the same harness as the
-integration tests), writes bench/results.json and prints a table. The method
-is described in bench/README.md.
+integration tests: the ``harness`` package in tests/, imported with the tests
+directory added to sys.path once, below), writes bench/results.json and prints
+a table. The method is described in bench/README.md.
 
-    python bench/run.py [--items 1,2,3,4,5] [--output bench/results.json] [--rounds 9] [--fanout-users 50] [--forks 10]
+    python bench/run.py [--items api_calls,scale,task_overhead,fanout,latency] [--output bench/results.json]
+                        [--rounds 9] [--fanout-users 50] [--forks 10]
+
+The experiments are named for what they measure (EXPERIMENTS); the numbers 1 to 5
+they had before are still accepted by --items.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,9 +26,7 @@ import math
 import os
 import platform
 import resource
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,32 +35,48 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+# The one addition to sys.path: the tests directory, which holds the harness (tests/harness) and the
+# simulators it starts (tests/simulators).
+TESTS = os.path.join(REPO, "tests")
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
 
-from conftest import QUALYS_ADMIN, OciSimulator, Simulator, link_collection  # noqa: E402  pylint: disable=wrong-import-position
+from harness import (  # noqa: E402  pylint: disable=wrong-import-position
+    QUALYS_ADMIN,
+    Callback,
+    OciSimulator,
+    Simulator,
+    awx_env,
+    link_collection,
+    run_command,
+)
 
-BIN = os.path.dirname(sys.executable)
 OUTPUT = os.path.join(HERE, "output")
 PLAYBOOK = os.path.join(REPO, "playbooks", "restricted_api_user.yml")
 DEMO_VARS = os.path.join(REPO, "playbooks", "vars", "demo.yml")
-CALLBACKS = os.path.join(HERE, "callback_plugins")
+# The bench's own callback: every task's start and end, CPU and call counters at each task start.
+TIMING = Callback(os.path.join(HERE, "callback_plugins"), "bench_timing", "BENCH_TIMING_FILE")
+
+# The experiments, by the name they have in results.json, in --items and in bench/README.md, in the order
+# they run; --items also takes their former numbers (1 to 5, the position here).
+EXPERIMENTS = ("api_calls", "scale", "task_overhead", "fanout", "latency")
 
 # The budgets of issue 9.
 OVERHEAD_BUDGET = {"qualys": 1.5, "oci": 2.5}
 SCALE_WALL_BUDGET = 1.5
 FANOUT_BUDGET = 1.5
 
-# The Qualys subscription size of item 2.
+# The Qualys subscription size of the scale experiment.
 SEED = {"users": 10000, "asset_groups": 10000, "tags": 10000}
 
-# Item 4: 50 users, forks 10, the simulator's default concurrency limit (2
+# fanout: 50 users, forks 10, the simulator's default concurrency limit (2
 # calls per endpoint) and a rate limit scaled down so that it binds within a
 # short run: 30 calls per endpoint per "hour", the hour scaled to 10 s by
 # towait_scale. Every reply takes 250 ms, so calls overlap as they would on
 # a real subscription.
 FANOUT = {"users": 50, "forks": 10, "latency_ms": 250,
           "limits": {"concurrency_limit": 2, "rate_limit": 30, "rate_window_sec": 3600, "towait_scale": 10.0 / 3600}}
-# Item 5.
+# latency: the delay added to every reply.
 LATENCY_MS = 50
 
 # What a read at an endpoint is a read of (managed object kind), for the
@@ -126,19 +145,8 @@ class Sims:
         self.qualys.control("POST", "limits/reset")
 
     def env(self):
-        """Connection settings as AWX injects them: environment variables."""
-        fixtures = self.oci.fixtures
-        return {
-            "QUALYS_URL": self.qualys.url,
-            "QUALYS_GATEWAY_URL": self.qualys.url,
-            "QUALYS_USERNAME": QUALYS_ADMIN[0],
-            "QUALYS_PASSWORD": QUALYS_ADMIN[1],
-            "QUALYS_CA_PATH": self.qualys.ca_path or "",
-            "OCI_CONFIG_FILE": fixtures["config_file"],
-            "OCI_CONFIG_PROFILE": fixtures.get("profile", "DEFAULT"),
-            "OCI_SERVICE_ENDPOINT": self.oci.url,
-            "OCI_ANSIBLE_CERT_BUNDLE": self.oci.ca_path or "",
-        }
+        """Connection settings as AWX injects them: environment variables (the harness's awx_env)."""
+        return awx_env(self.qualys, self.oci, {"OCI_CONFIG_PROFILE": self.oci.fixtures.get("profile", "DEFAULT")})
 
     def cpu(self):
         """CPU seconds both simulators have used so far."""
@@ -179,52 +187,35 @@ class Run:
 
 
 def ansible_playbook(playbook, env, variables=(), inventory=None, forks=None, extra_args=()):
-    """Run ``playbook`` with the variable files/dicts ``variables`` (later ones win); return a Run."""
+    """Run ``playbook`` with the variable files/dicts ``variables`` (later ones win); return a Run.
+
+    Through the harness's playbook runner, with the timing callback, from the repository (its ansible.cfg).
+    """
     # Scratch space for one run; the system temp dir, so a fresh clone (no bench/output yet) works too.
-    work = tempfile.mkdtemp(prefix="scanops-bench-run-")
-    try:
-        timing_file = os.path.join(work, "timing.json")
-        command = [os.path.join(BIN, "ansible-playbook"), playbook]
+    with tempfile.TemporaryDirectory(prefix="scanops-bench-run-", ignore_cleanup_errors=True) as work:
+        arguments = [playbook]
         if inventory:
-            command += ["-i", inventory]
+            arguments += ["-i", inventory]
         if forks:
-            command += ["--forks", str(forks)]
+            arguments += ["--forks", str(forks)]
         for index, item in enumerate(variables):
             if isinstance(item, dict):
                 path = os.path.join(work, "vars-%d.json" % index)
                 with open(path, "w") as handle:
                     json.dump(item, handle)
                 item = path
-            command += ["-e", "@" + item]
-        command += list(extra_args)
-        run_env = dict(os.environ)
-        run_env.update(env)
-        run_env.update({
-            "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
-            # BENCH_COLLECTIONS_PATH benchmarks another copy of the collection (e.g. a candidate change).
-            "ANSIBLE_COLLECTIONS_PATH": os.environ.get("BENCH_COLLECTIONS_PATH") or link_collection(),
-            "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
-            "ANSIBLE_CALLBACKS_ENABLED": "bench_timing",
-            "BENCH_TIMING_FILE": timing_file,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_DEPRECATION_WARNINGS": "0",
-            "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
-        })
+            arguments += ["-e", "@" + item]
+        arguments += list(extra_args)
+        run_env = dict(env, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"))
+        # BENCH_COLLECTIONS_PATH benchmarks another copy of the collection (e.g. a candidate change).
+        collections_path = os.environ.get("BENCH_COLLECTIONS_PATH") or link_collection()
         cpu_before = _children_cpu()
         started = time.monotonic()
-        done = subprocess.run(command, cwd=REPO, env=run_env, capture_output=True, text=True, timeout=1200, check=False)
+        done = run_command(arguments, cwd=REPO, env=run_env, collections_path=collections_path, timeout=1200,
+                           callback=TIMING)
         wall = time.monotonic() - started
         cpu = _children_cpu() - cpu_before
-        timing = {}
-        if os.path.exists(timing_file):
-            with open(timing_file) as handle:
-                timing = json.load(handle)
-        return Run(done.returncode, wall, done.stdout, done.stderr, timing, cpu)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        return Run(done.rc, wall, done.stdout, done.stderr, done.record, cpu)
 
 
 def _children_cpu():
@@ -288,7 +279,7 @@ def public(counts):
     return dict((service, dict((k, v) for k, v in data.items() if not k.startswith("_"))) for service, data in counts.items())
 
 
-# -- item 1 and 2: API calls per run -----------------------------------------------------------
+# -- api_calls and scale: API calls per run ----------------------------------------------------
 
 def role_variables(sims):
     """The demo variables (playbooks/vars/demo.yml) with the simulator's OCIDs and no report files."""
@@ -362,8 +353,8 @@ def run_role(sims, variables, label):
     return {"wall_s": round(run.wall, 2), "changed": run.total("changed"), "counts": counts}
 
 
-def item_calls(sims, seed=None):
-    """First run and no-op re-run of the full role (item 1; item 2 with ``seed``)."""
+def measure_api_calls(sims, seed=None):
+    """First run and no-op re-run of the full role (api_calls; scale with ``seed``)."""
     sims.reset()
     if seed:
         started = time.monotonic()
@@ -382,10 +373,10 @@ def item_calls(sims, seed=None):
     return result
 
 
-# -- item 3: per-task overhead -----------------------------------------------------------------
+# -- task_overhead: per-task overhead -----------------------------------------------------------
 
 def overhead_play(sims, rounds):
-    """The item 3 play: a setup task per resource module, then ``rounds`` of (ping, no-op task) per module."""
+    """The task_overhead play: a setup task per resource module, then ``rounds`` of (ping, no-op task) per module."""
     ids = sims.oci.fixtures
     oci_common = {"compartment_id": ids["compartment_id"]}
     secret = dict(oci_common, vault_id=ids["vault_id"], key_id=ids["key_id"], name="scanops-bench-license",
@@ -430,7 +421,7 @@ def overhead_play(sims, rounds):
     return play, [name for name, dummy in modules]
 
 
-def item_overhead(sims, rounds):
+def measure_task_overhead(sims, rounds):
     sims.reset()
     play, modules = overhead_play(sims, rounds)
     path = os.path.join(OUTPUT, "overhead.yml")
@@ -478,7 +469,7 @@ def item_overhead(sims, rounds):
             "wall_s": round(run.wall, 2)}
 
 
-# -- item 4: fan-out ---------------------------------------------------------------------------
+# -- fanout: one service user per inventory host ----------------------------------------------
 
 def fanout_inventory(users):
     hosts = {}
@@ -557,7 +548,7 @@ def phase_minimum(run, counts, limits, latency, forks, cores, machine=False):
     return startup + sum(phase["bound_s"] for phase in phases), startup, phases
 
 
-def item_fanout(sims, users, forks):
+def measure_fanout(sims, users, forks):
     """One play, one service user per inventory host, under the simulator's limits."""
     limits = FANOUT["limits"]
     latency = FANOUT["latency_ms"] / 1000.0
@@ -614,10 +605,10 @@ def item_fanout(sims, users, forks):
     }
 
 
-# -- item 5: latency ---------------------------------------------------------------------------
+# -- latency: a no-op run with added latency ---------------------------------------------------
 
-def item_latency(sims, noop_calls, noop_wall):
-    """A no-op run with LATENCY_MS added to every reply of both simulators; assumes item 1's state."""
+def measure_latency(sims, noop_calls, noop_wall):
+    """A no-op run with LATENCY_MS added to every reply of both simulators; assumes api_calls' state."""
     sims.configure(qualys={"latency_ms": LATENCY_MS}, oci={"latency_ms": LATENCY_MS})
     try:
         variables = role_variables(sims)
@@ -630,7 +621,7 @@ def item_latency(sims, noop_calls, noop_wall):
         "latency_ms": LATENCY_MS,
         "wall_s": run["wall_s"],
         "round_trips": calls,
-        "round_trips_item1": noop_calls,
+        "round_trips_api_calls": noop_calls,
         "writes": writes,
         "added_wall_s": round(run["wall_s"] - noop_wall, 2),
         "latency_share_s": round(calls * LATENCY_MS / 1000.0, 2),
@@ -649,65 +640,85 @@ def table(results):
     def mark(flag):
         return "pass" if flag else "FAIL"
 
-    calls = results.get("1_calls")
+    calls = results.get("api_calls")
     if calls:
         first, noop = calls["first_run"], calls["noop_run"]
         budget = noop["budget"]
-        add("1", "first run: calls (Qualys r/w, OCI r/w)", "%d/%d, %d/%d in %.1fs" % (
+        add("api_calls", "first run: calls (Qualys r/w, OCI r/w)", "%d/%d, %d/%d in %.1fs" % (
             first["counts"]["qualys"]["reads"], first["counts"]["qualys"]["writes"],
             first["counts"]["oci"]["reads"], first["counts"]["oci"]["writes"], first["wall_s"]), "-", "-")
-        add("1", "no-op: writes", str(budget["writes"]), "0", mark(budget["writes"] == 0))
-        add("1", "no-op: object reads / managed objects", "%d / %d (+%d verification)" % (
+        add("api_calls", "no-op: writes", str(budget["writes"]), "0", mark(budget["writes"] == 0))
+        add("api_calls", "no-op: object reads / managed objects", "%d / %d (+%d verification)" % (
             budget["object_reads"], budget["managed_objects"], budget["verification_calls"]),
             "<= 1 per object", mark(budget["strict_pass"]))
-        add("1", "no-op: object reads / per-object floor", "%d / %d" % (budget["object_reads"], budget["floor_reads"]),
+        add("api_calls", "no-op: object reads / per-object floor", "%d / %d" % (budget["object_reads"], budget["floor_reads"]),
             "<= floor", mark(budget["floor_pass"]))
-    scale = results.get("2_scale")
+    scale = results.get("scale")
     if scale and calls:
         empty = calls["noop_run"]
         seeded = scale["noop_run"]
         same = (seeded["counts"]["qualys"]["calls"] + seeded["counts"]["oci"]["calls"]
                 <= empty["counts"]["qualys"]["calls"] + empty["counts"]["oci"]["calls"])
-        add("2", "no-op calls: seeded vs empty", "%d vs %d" % (
+        add("scale", "no-op calls: seeded vs empty", "%d vs %d" % (
             seeded["counts"]["qualys"]["calls"] + seeded["counts"]["oci"]["calls"],
             empty["counts"]["qualys"]["calls"] + empty["counts"]["oci"]["calls"]), "no growth", mark(same))
-        add("2", "no-op wall: seeded / empty", "%.2fx (%.1fs / %.1fs)" % (
+        add("scale", "no-op wall: seeded / empty", "%.2fx (%.1fs / %.1fs)" % (
             scale["wall_ratio"], seeded["wall_s"], empty["wall_s"]), "<= %.1fx" % SCALE_WALL_BUDGET,
             mark(scale["wall_ratio"] <= SCALE_WALL_BUDGET))
-    overhead = results.get("3_overhead")
+    overhead = results.get("task_overhead")
     if overhead:
         for name, entry in overhead["modules"].items():
-            add("3", "%s / ping" % name, "%.2fx (%.2fs)" % (entry["ratio"], entry["median_s"]),
+            add("task_overhead", "%s / ping" % name, "%.2fx (%.2fs)" % (entry["ratio"], entry["median_s"]),
                 "<= %.1fx" % entry["budget"], mark(entry["pass"]))
-    fanout = results.get("4_fanout")
+    fanout = results.get("fanout")
     if fanout:
-        add("4", "fan-out %d users, forks %d: wall / minimum" % (fanout["users"], fanout["forks"]),
+        add("fanout", "fan-out %d users, forks %d: wall / minimum" % (fanout["users"], fanout["forks"]),
             "%.2fx (%.1fs / %.1fs; idle-machine bound %.2fx), %d failures, %d/%d users" % (
                 fanout["ratio"], fanout["wall_s"], fanout["minimum_s"], fanout["ratio_idle_machine"] or 0,
                 fanout["failures"], fanout["users_created"], fanout["users"]),
             "<= %.1fx, 0 failures" % fanout["budget"], mark(fanout["pass"]))
-    latency = results.get("5_latency")
+    latency = results.get("latency")
     if latency:
-        add("5", "no-op with %d ms latency: round trips" % latency["latency_ms"],
-            "%d (item 1: %d) in %.1fs" % (latency["round_trips"], latency["round_trips_item1"], latency["wall_s"]),
-            "<= item 1", mark(latency["pass"]))
-    widths = [max(len(str(row[i])) for row in rows + [("item", "measure", "figure", "budget", "verdict")]) for i in range(5)]
+        add("latency", "no-op with %d ms latency: round trips" % latency["latency_ms"],
+            "%d (api_calls: %d) in %.1fs" % (latency["round_trips"], latency["round_trips_api_calls"], latency["wall_s"]),
+            "<= api_calls", mark(latency["pass"]))
+    header = ("experiment", "measure", "figure", "budget", "verdict")
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(5)]
     lines = []
-    for row in [("item", "measure", "figure", "budget", "verdict")] + rows:
+    for row in [header] + rows:
         lines.append("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)))
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
 
+def experiments(items):
+    """The experiment names ``--items`` selects: names from EXPERIMENTS or their numbers 1 to 5."""
+    chosen = set()
+    for item in items.split(","):
+        item = item.strip()
+        if item.isdigit() and 1 <= int(item) <= len(EXPERIMENTS):
+            item = EXPERIMENTS[int(item) - 1]
+        if item not in EXPERIMENTS:
+            raise ValueError("unknown experiment %r: choose from %s (or 1 to %d)"
+                             % (item, ", ".join(EXPERIMENTS), len(EXPERIMENTS)))
+        chosen.add(item)
+    return chosen
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", default="1,2,3,4,5", help="comma-separated items to run (default: all)")
+    parser.add_argument("--items", default=",".join(EXPERIMENTS),
+                        help="comma-separated experiments to run, by name or number: %s (default: all)"
+                        % ", ".join("%d=%s" % (number, name) for number, name in enumerate(EXPERIMENTS, 1)))
     parser.add_argument("--output", default=os.path.join(HERE, "results.json"))
-    parser.add_argument("--rounds", type=int, default=9, help="repetitions of each no-op task in item 3")
+    parser.add_argument("--rounds", type=int, default=9, help="repetitions of each no-op task in task_overhead")
     parser.add_argument("--fanout-users", type=int, default=FANOUT["users"])
     parser.add_argument("--forks", type=int, default=FANOUT["forks"])
     args = parser.parse_args(argv)
-    items = set(args.items.split(","))
+    try:
+        items = experiments(args.items)
+    except ValueError as exc:
+        parser.error(str(exc))
     os.makedirs(OUTPUT, exist_ok=True)
     link_collection()
     started = time.monotonic()
@@ -717,30 +728,31 @@ def main(argv=None):
     }
     sims = Sims(os.path.join(OUTPUT, "sim"))
 
-    def measure(key, what, func, *func_args):
-        print("item %s ..." % what, flush=True)
+    def record(name, what, func, *func_args):
+        print("%s: %s ..." % (name, what), flush=True)
         load_before = os.getloadavg()[0]
-        results[key] = func(*func_args)
-        # Other work on the machine skews timings: the 1-minute load average before and after each item.
-        results[key]["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        results[name] = func(*func_args)
+        # Other work on the machine skews timings: the 1-minute load average before and after each experiment.
+        results[name]["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
 
     try:
-        if items & {"1", "5"}:
-            measure("1_calls", "1: first run and no-op re-run of the role", item_calls, sims)
-            if "5" in items:
-                noop = results["1_calls"]["noop_run"]
-                measure("5_latency", "5: no-op run with %d ms latency" % LATENCY_MS, item_latency, sims,
-                        noop["counts"]["qualys"]["calls"] + noop["counts"]["oci"]["calls"], noop["wall_s"])
-        if "2" in items:
-            measure("2_scale", "2: the same on a subscription seeded with %s" % SEED, item_calls, sims, SEED)
-            if "1_calls" in results:
-                results["2_scale"]["wall_ratio"] = round(
-                    results["2_scale"]["noop_run"]["wall_s"] / results["1_calls"]["noop_run"]["wall_s"], 2)
-        if "3" in items:
-            measure("3_overhead", "3: per-task overhead, %d rounds" % args.rounds, item_overhead, sims, args.rounds)
-        if "4" in items:
-            measure("4_fanout", "4: fan-out of %d users, forks %d" % (args.fanout_users, args.forks), item_fanout,
-                    sims, args.fanout_users, args.forks)
+        # latency starts from the state api_calls leaves, and compares with its no-op re-run.
+        if items & {"api_calls", "latency"}:
+            record("api_calls", "first run and no-op re-run of the role", measure_api_calls, sims)
+            if "latency" in items:
+                noop = results["api_calls"]["noop_run"]
+                record("latency", "no-op run with %d ms latency" % LATENCY_MS, measure_latency, sims,
+                       noop["counts"]["qualys"]["calls"] + noop["counts"]["oci"]["calls"], noop["wall_s"])
+        if "scale" in items:
+            record("scale", "the same on a subscription seeded with %s" % SEED, measure_api_calls, sims, SEED)
+            if "api_calls" in results:
+                results["scale"]["wall_ratio"] = round(
+                    results["scale"]["noop_run"]["wall_s"] / results["api_calls"]["noop_run"]["wall_s"], 2)
+        if "task_overhead" in items:
+            record("task_overhead", "per-task overhead, %d rounds" % args.rounds, measure_task_overhead, sims, args.rounds)
+        if "fanout" in items:
+            record("fanout", "fan-out of %d users, forks %d" % (args.fanout_users, args.forks), measure_fanout,
+                   sims, args.fanout_users, args.forks)
     finally:
         sims.stop()
     results["bench_wall_s"] = round(time.monotonic() - started, 1)

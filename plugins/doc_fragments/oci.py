@@ -88,6 +88,9 @@ options:
 requirements:
   - oci (the OCI Python SDK) >= 2.150.0
 notes:
+  - Modules that manage an object also return C(changes), a list of C({field, before, after}) for every field the run
+    changed (or would change in check mode), without C(--diff) and without any secret, so that a task with C(no_log)
+    still tells auditors what changed.
   - The SDK's request logging is always switched off, even if the profile sets C(log_requests), because it would print
     request bodies (the secret content) to standard output.
   - Use C(module_defaults) with C(group/scanops.qualys.oci) to set these options once for every OCI module of the collection.

@@ -121,6 +121,9 @@ options:
     type: int
     default: 300
 notes:
+  - Modules that manage an object also return C(changes), a list of C({field, before, after}) for every field the run
+    changed (or would change in check mode), without C(--diff) and without any secret, so that a task with C(no_log)
+    still tells auditors what changed.
   - The modules call the Qualys API from the machine that runs the task; run them on the controller (C(localhost)).
   - Connection options set on the task (or through C(module_defaults)) win over the environment variables, which fill
     in only what the task leaves unset. Where to connect (O(platform)/O(url)) and which credentials (the

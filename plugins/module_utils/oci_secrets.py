@@ -79,10 +79,42 @@ class OciSecrets:
     def get_secret(self, secret_id):
         return plain(self.oci.call('get secret', self.vaults.get_secret, secret_id).data)
 
-    def read_current_content(self, secret_id):
-        """(bytes, version_number) of the CURRENT version.  Keep the bytes private."""
-        bundle = self.oci.call('read the CURRENT secret bundle', self.secrets.get_secret_bundle,
-                               secret_id, stage='CURRENT').data
+    def get_secret_and_etag(self, secret_id):
+        """(secret dict, etag): the etag to send as ``if-match`` so that a write fails if the secret changed."""
+        response = self.oci.call('get secret', self.vaults.get_secret, secret_id)
+        headers = getattr(response, 'headers', None) or {}
+        return plain(response.data), headers.get('etag')
+
+    def find_secret_in_vault(self, vault_id, name):
+        """OCID of the secret called ``name`` in the vault, whatever its compartment, or None.
+
+        OCI lists secrets only per compartment, but reads a bundle by secret name and vault
+        (``get_secret_bundle_by_name``), which names the secret. Its CURRENT content comes along
+        and is dropped here without being decoded. A 404 means no such secret, or no permission
+        to read its bundles.
+        """
+        try:
+            bundle = self.oci.call('read the secret bundle by name', self.secrets.get_secret_bundle_by_name,
+                                   name, vault_id).data
+        except OciError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return bundle.secret_id
+
+    def read_bundle(self, secret_id, stage=None, version_number=None):
+        """(bytes, version_number, stages) of one version: by ``version_number``, else by ``stage`` (CURRENT by default).
+
+        Keep the bytes private.
+        """
+        if version_number is not None:
+            what = 'read version %s of the secret bundle' % version_number
+            kwargs = dict(version_number=version_number)
+        else:
+            stage = stage or 'CURRENT'
+            what = 'read the %s secret bundle' % stage
+            kwargs = dict(stage=stage)
+        bundle = self.oci.call(what, self.secrets.get_secret_bundle, secret_id, **kwargs).data
         details = bundle.secret_bundle_content
         content_type = getattr(details, 'content_type', None)
         if content_type != 'BASE64':
@@ -91,7 +123,43 @@ class OciSecrets:
             data = sc.from_base64(details.content)
         except sc.ContentError as exc:
             raise OciError(str(exc))
-        return data, bundle.version_number
+        return data, bundle.version_number, list(bundle.stages or [])
+
+    def read_content(self, secret_id, stage=None, version_number=None):
+        """(bytes, version_number) of one version (see ``read_bundle``).  Keep the bytes private."""
+        data, number, dummy = self.read_bundle(secret_id, stage=stage, version_number=version_number)
+        return data, number
+
+    def read_current_content(self, secret_id):
+        """(bytes, version_number) of the CURRENT version.  Keep the bytes private."""
+        return self.read_content(secret_id, stage='CURRENT')
+
+    def list_versions(self, secret_id):
+        """Every version of the secret (no content): dicts with version_number and stages, newest first."""
+        items = self.oci.list_all('list secret versions', self.vaults.list_secret_versions, secret_id,
+                                  limit=100, sort_by='VERSION_NUMBER', sort_order='DESC')
+        found = [plain(item) for item in items]
+        found.sort(key=lambda v: v.get('version_number') or 0, reverse=True)
+        return found
+
+    def read_pending(self, secret_id, versions=None, current_stages=None):
+        """(bytes, version_number) of the PENDING version newer than the CURRENT one, or (None, None).
+
+        ``current_stages``: the stages of the CURRENT bundle, when the caller read it. A CURRENT version
+        that is also LATEST has no newer version, so there is nothing to look for and nothing is called.
+        (A PENDING version older than the CURRENT one, which a CURRENT write made after it, is stale and
+        not reported.) ``versions``: the list from ``list_versions``, when the caller has it already.
+        """
+        if current_stages is not None and 'LATEST' in current_stages:
+            return None, None
+        if versions is None:
+            versions = self.list_versions(secret_id)
+        current = [v.get('version_number') or 0 for v in versions if 'CURRENT' in (v.get('stages') or [])]
+        pending = [v for v in versions if 'PENDING' in (v.get('stages') or [])
+                   and (v.get('version_number') or 0) > max(current or [0])]
+        if not pending:
+            return None, None
+        return self.read_content(secret_id, version_number=pending[0]['version_number'])
 
     def check_key(self, vault_id, key_id):
         """Fail unless ``key_id`` is an enabled key of ``vault_id``."""
@@ -127,8 +195,12 @@ class OciSecrets:
         # create_secret carries an opc-retry-token, so a retried POST cannot make two secrets.
         return plain(self.oci.call('create secret', self.vaults.create_secret, details, write=True).data)
 
-    def update_secret(self, secret_id, data=None, description=None, freeform_tags=None, defined_tags=None):
-        """One PUT: new CURRENT version when ``data`` is given, plus metadata."""
+    def update_secret(self, secret_id, data=None, description=None, freeform_tags=None, defined_tags=None,
+                      stage='CURRENT', if_match=None):
+        """One PUT: a new version when ``data`` is given (``stage`` CURRENT or PENDING), plus metadata.
+
+        ``if_match``: the etag read before; OCI refuses the write (HTTP 412) if the secret changed since.
+        """
         models = sdk_module('vault').models
         details = models.UpdateSecretDetails(
             description=description,
@@ -137,10 +209,28 @@ class OciSecrets:
         )
         if data is not None:
             details.secret_content = models.Base64SecretContentDetails(
-                content_type='BASE64', stage='CURRENT', content=sc.to_base64(data))
+                content_type='BASE64', stage=stage, content=sc.to_base64(data))
+        kwargs = dict(if_match=if_match) if if_match else {}
         # Not retried: a retry after a lost reply would add a second version.
         return plain(self.oci.call('update secret', self.vaults.update_secret, secret_id, details,
-                                   retry_strategy=self.oci.no_retry(), write=True).data)
+                                   retry_strategy=self.oci.no_retry(), write=True, **kwargs).data)
+
+    def promote_version(self, secret_id, version_number, if_match=None, description=None, freeform_tags=None,
+                        defined_tags=None):
+        """Make version ``version_number`` (a PENDING one) CURRENT; the old CURRENT becomes PREVIOUS.
+
+        OCI takes the version number, contents and rules in separate updates; metadata may come along.
+        """
+        models = sdk_module('vault').models
+        details = models.UpdateSecretDetails(
+            current_version_number=version_number,
+            description=description,
+            freeform_tags=freeform_tags,
+            defined_tags=defined_tags,
+        )
+        kwargs = dict(if_match=if_match) if if_match else {}
+        return plain(self.oci.call('promote secret version %s' % version_number, self.vaults.update_secret,
+                                   secret_id, details, retry_strategy=self.oci.no_retry(), write=True, **kwargs).data)
 
     def schedule_secret_deletion(self, secret_id, days):
         models = sdk_module('vault').models

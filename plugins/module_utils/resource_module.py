@@ -47,6 +47,17 @@ def error_result(kind=None, code=None, status=None, request_id=None):
     return result
 
 
+def field_changes(before, after):
+    """``[{field, before, after}]`` for the fields that differ between two views (a new object: its set fields)."""
+    changes = []
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field), after.get(field)
+        if old == new or (not before and new in (None, "", [], {})):
+            continue
+        changes.append(dict(field=field, before=old, after=new))
+    return changes
+
+
 def failure_fields(exc):
     """``error_result`` of a service exception (its own ``as_result()`` when it has one)."""
     as_result = getattr(exc, "as_result", None)
@@ -307,8 +318,12 @@ class ResourceModule(ServiceModule):
     def _result(self, changed, before, after):
         result = dict(changed=changed)
         result[self.result_key] = self.view(after) if after is not None else {}
+        before_view = self.diff_view(before) if before is not None else {}
+        after_view = self.diff_view(after) if after is not None else {}
         if self.module._diff:
-            result["diff"] = dict(before=self.diff_view(before) if before is not None else {},
-                                  after=self.diff_view(after) if after is not None else {})
+            result["diff"] = dict(before=before_view, after=after_view)
+        # Field by field, without --diff and secret-free (the diff views hold no secret), for reports:
+        # a task with no_log hides its diff, not this list.
+        result["changes"] = field_changes(before_view, after_view) if changed else []
         result.update(self.extra_result())
         return result

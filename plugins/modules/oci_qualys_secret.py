@@ -21,6 +21,10 @@ description:
   - When two runs create the same secret at once, the one whose create OCI refuses (the name is taken) continues with
     the secret the other run created.
   - Secret content is never returned, logged or shown in a diff; only a sha256 prefix of it (RV(secret.content_sha256)).
+  - "Two-phase rotation: O(stage=pending) stores the content as a PENDING version while consumers keep reading the
+    CURRENT one; once the new content is in use (a password changed on the target system), O(promote_pending=true)
+    makes the PENDING version CURRENT. O(if_version_number) makes a write conditional on the version the caller read,
+    so that a run never overwrites what another run stored meanwhile (a lost update)."
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -137,6 +141,50 @@ options:
     description: With O(state=absent), days from now until OCI deletes the secret; OCI allows 1 to 30.
     type: int
     default: 30
+  stage:
+    description:
+      - Which version the content is stored as, with O(state=present).
+      - V(current) makes the content CURRENT (a new version when it differs from the CURRENT content).
+      - V(pending) stores it as a new PENDING version and leaves the CURRENT version, which consumers read, as it is.
+        Nothing is written when the content equals the CURRENT content or the content of the PENDING version already
+        there (a second run is unchanged). RV(pending_version_number) says which version holds it.
+      - OCI keeps one PENDING version at a time in this collection's model (assumed; OCI's documentation does not say
+        what happens to an older PENDING version), so a newer PENDING version replaces it. OCI cannot delete a PENDING
+        version (only C(DEPRECATED) versions can be scheduled for deletion), so a PENDING version that is no longer
+        wanted is left to be replaced by the next one, and consumers that read CURRENT never see it.
+      - Only a PENDING version newer than the CURRENT one counts; one that a later CURRENT version superseded is stale
+        and ignored.
+      - V(pending) needs an existing secret (OCI creates a secret with a CURRENT version only); a missing secret
+        fails the task. It cannot be combined with O(promote_pending).
+    type: str
+    choices: [current, pending]
+    default: current
+  promote_pending:
+    description:
+      - Make the PENDING version CURRENT (the old CURRENT version becomes PREVIOUS), with O(state=present). No new
+        version is written; RV(promoted) says whether a version was (or would be) promoted.
+      - With content (O(license), O(credentials) or O(content)), the PENDING version is promoted only if it holds
+        that content, so that a run never promotes a PENDING version another run stored. When there is nothing to
+        promote and the CURRENT content already equals it, the task is unchanged (a run that promoted already).
+        Otherwise it fails and changes nothing - when the PENDING version holds other content, or when there is no
+        PENDING version and the CURRENT content differs.
+      - Without content, whatever PENDING version there is is promoted; a secret without one fails the task.
+      - Description and tags given are updated in the same call. A missing secret fails the task.
+    type: bool
+    default: false
+  if_version_number:
+    description:
+      - Write only if the CURRENT version number of the secret is this one, typically the
+        RV(scanops.qualys.oci_qualys_secret_info#module:secrets[].current_version_number) that the caller read at the
+        start of its run. Otherwise the task fails with C(the secret changed since it was read (version N, expected M))
+        and writes nothing, in check mode too. V(0) means that the secret must not exist yet.
+      - The write is also sent with C(if-match) of the secret's etag, read before its content, and OCI refuses it
+        (HTTP 412) if anything changed the secret between this task's read and its write, a new PENDING version
+        included; that fails the same way.
+      - Checked only when something would be written; a task that finds the content already there is unchanged,
+        whatever the version.
+      - Writes with O(stage=pending) or O(promote_pending=true) always carry C(if-match), with or without this option.
+    type: int
   wait:
     description:
       - Wait until the secret is C(ACTIVE) (or C(PENDING_DELETION) with O(state=absent)) before returning.
@@ -201,6 +249,29 @@ EXAMPLES = r'''
     credentials: "{{ connector_credentials }}"
     cancel_deletion: true
 
+- name: Two-phase rotation, step 1 - store the new password as a PENDING version (CURRENT stays as it is)
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    name: qualys-api-user
+    credentials: "{{ new_credentials }}"
+    stage: pending
+    if_version_number: "{{ stored.secrets[0].current_version_number }}"   # read at the start of the run
+  register: pending
+  no_log: true
+
+# ... change the password on the target system, authenticating with the CURRENT one ...
+
+- name: Two-phase rotation, step 2 - promote the PENDING version, only if it still holds the new password
+  scanops.qualys.oci_qualys_secret:
+    compartment_id: "{{ compartment_ocid }}"
+    vault_id: "{{ vault_ocid }}"
+    name: qualys-api-user
+    credentials: "{{ new_credentials }}"
+    promote_pending: true
+    if_version_number: "{{ stored.secrets[0].current_version_number }}"
+  no_log: true
+
 - name: Schedule the deletion of the secret in 7 days
   scanops.qualys.oci_qualys_secret:
     compartment_id: "{{ compartment_ocid }}"
@@ -246,6 +317,15 @@ secret:
       description: Number of the CURRENT version.
       type: int
       sample: 2
+    pending_version_number:
+      description: Number of the PENDING version, or V(null) when there is none.
+      type: int
+      returned: with O(stage=pending) or O(promote_pending=true)
+      sample: 3
+    pending_content_sha256:
+      description: Like RV(secret.content_sha256), of the PENDING content; V(null) when there is no PENDING version.
+      type: str
+      returned: with O(stage=pending) or O(promote_pending=true)
     content_sha256:
       description:
         - First 16 hex digits of the sha256 of the CURRENT content (JSON in canonical form, with sorted keys and no whitespace).
@@ -272,6 +352,17 @@ version_created:
   description: Whether a new secret version with new content was (or would be) written.
   returned: always
   type: bool
+promoted:
+  description: Whether the PENDING version was (or would be) made CURRENT, with O(promote_pending=true).
+  returned: always
+  type: bool
+pending_version_number:
+  description:
+    - Number of the PENDING version after the run (predicted in check mode), or V(null) when there is none.
+    - With O(stage=pending), the version that holds the content given, unless that content equals the CURRENT content.
+  returned: with O(stage=pending) or O(promote_pending=true)
+  type: int
+  sample: 3
 deletion_scheduled:
   description: Whether the deletion was (or would be) scheduled.
   returned: always
@@ -325,6 +416,9 @@ def argument_spec():
         state=dict(type='str', default='present', choices=['present', 'absent']),
         cancel_deletion=dict(type='bool', default=False),
         deletion_days=dict(type='int', default=30),
+        stage=dict(type='str', default='current', choices=['current', 'pending']),
+        promote_pending=dict(type='bool', default=False),
+        if_version_number=dict(type='int'),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=300),
     )
@@ -344,12 +438,30 @@ def validate(params):
                        'got %d' % params['deletion_days'])
     if params['wait_timeout'] < 0:
         raise OciError('wait_timeout must be 0 or more seconds')
-    if params['state'] == 'present':
-        desired = sc.desired_content(params)
-        if desired is None:
-            raise OciError('state=present needs one of: license, content, credentials')
-        return desired
-    return None
+    expected = params.get('if_version_number')
+    if expected is not None and expected < 0:
+        raise OciError('if_version_number must be 0 (no secret yet) or a version number, got %d' % expected)
+    if params['state'] == 'absent':
+        for option, used in (('stage=pending', params['stage'] == 'pending'),
+                             ('promote_pending', params['promote_pending']),
+                             ('if_version_number', expected is not None)):
+            if used:
+                raise OciError('%s applies to state=present only' % option)
+        return None
+    if params['stage'] == 'pending' and params['promote_pending']:
+        raise OciError('stage=pending and promote_pending are mutually exclusive: store the PENDING version in one '
+                       'task and promote it in a later one')
+    desired = sc.desired_content(params)
+    if desired is None and not params['promote_pending']:
+        raise OciError('state is present but none of license, content, credentials is given (only promote_pending=true '
+                       'may go without content)')
+    return desired
+
+
+def changed_since_read(name, found, expected):
+    """The failure of a conditional write whose secret changed since the caller (or this run) read it."""
+    return OciError('secret %s: the secret changed since it was read (version %s, expected %s): another run stored a '
+                    'password; re-run. Nothing was written.' % (name, found, expected), kind='state')
 
 
 def diff_view(secret, fingerprint):
@@ -367,14 +479,19 @@ def diff_view(secret, fingerprint):
     )
     if fingerprint is not None:
         view['content_sha256'] = fingerprint
+    for key in ('pending_version_number', 'pending_content_sha256'):
+        if key in secret:
+            view[key] = secret[key]
     return view
 
 
 class SecretModule(OciResourceModule):
     """One Vault secret: found by name in the vault; its CURRENT content compared semantically.
 
-    Objects are the secret's metadata (SDK field names) plus ``content_sha256``;
-    the content itself stays in ``wanted`` / ``current_data`` and is masked.
+    Objects are the secret's metadata (SDK field names) plus ``content_sha256``, and with
+    ``stage=pending`` or ``promote_pending`` the PENDING version's ``pending_version_number`` and
+    ``pending_content_sha256``; the content itself stays in ``wanted`` / ``current_data`` /
+    ``pending_data`` and is masked.
     """
 
     result_key = 'secret'
@@ -385,14 +502,36 @@ class SecretModule(OciResourceModule):
         super(SecretModule, self).__init__(
             argument_spec(),
             mutually_exclusive=[('license', 'content', 'credentials')],
-            required_if=[('state', 'present', ('license', 'content', 'credentials'), True)],
         )
         self.wanted = None
         self.current_data = None
+        self.pending_data = None
+        self.latest_version = None
+        # Read before the content when the write is to be conditional: the etag (sent as if-match) and the
+        # CURRENT version number it goes with.
+        self.etag = None
+        self.read_version = None
+        self.pending_after = None
 
     @property
     def vault(self):
         return self.service(OciSecrets)
+
+    @property
+    def staging(self):
+        return self.params['stage'] == 'pending'
+
+    @property
+    def promoting(self):
+        return bool(self.params['promote_pending'])
+
+    @property
+    def reads_versions(self):
+        return self.staging or self.promoting
+
+    @property
+    def conditional(self):
+        return self.reads_versions or self.params.get('if_version_number') is not None
 
     def keep_content(self, data):
         """Mask content in both forms it could appear in."""
@@ -431,19 +570,45 @@ class SecretModule(OciResourceModule):
                 'secret %s in vault %s is scheduled for deletion (%s, deleted on %s); it is left as it is. Set '
                 'cancel_deletion: true to cancel the deletion and keep using it, or use another name.'
                 % (p['name'], p['vault_id'], secret.get('lifecycle_state'), when), kind='state')
-        try:
-            data, version = self.vault.read_current_content(secret['id'])
-        except OciError as exc:
-            # A secret pending deletion may refuse reads; it gets a new version after the restore.
-            if not pending or exc.status is None or exc.status >= 500:
-                raise
-            data, version = None, None
+        if self.conditional:
+            # The etag first, then the content: a write made between the two makes the if-match fail.
+            secret, self.etag = self.vault.get_secret_and_etag(secret['id'])
+            self.read_version = secret.get('current_version_number')
+        data, version, stages = self._readable(pending, (None, None, None), self.vault.read_bundle, secret['id'])
         self.keep_content(data)
         self.current_data = data
         found = dict(secret, content_sha256=sc.fingerprint(data))
         if version is not None:
             found['current_version_number'] = version
+        if self.reads_versions:
+            found.update(self._find_pending(secret['id'], pending, version, stages))
         return found
+
+    def _find_pending(self, secret_id, pending_deletion, version, stages):
+        """The PENDING version newer than CURRENT: its number and fingerprint (content kept in pending_data)."""
+        if stages is not None and 'LATEST' in stages:
+            # CURRENT is the newest version: no PENDING one after it, and nothing more to read.
+            self.latest_version = version
+            pending_data = pending_version = None
+        else:
+            versions = self.vault.list_versions(secret_id)
+            self.latest_version = versions[0].get('version_number') if versions else None
+            pending_data, pending_version = self._readable(pending_deletion, (None, None), self.vault.read_pending,
+                                                           secret_id, versions)
+        self.keep_content(pending_data)
+        self.pending_data = pending_data
+        return dict(pending_version_number=pending_version, pending_content_sha256=sc.fingerprint(pending_data))
+
+    @staticmethod
+    def _readable(pending_deletion, nothing, read, *args):
+        """``read(*args)``; ``nothing`` when a secret pending deletion refuses the read."""
+        try:
+            return read(*args)
+        except OciError as exc:
+            # A secret pending deletion may refuse reads; it gets a new version after the restore.
+            if not pending_deletion or exc.status is None or exc.status >= 500:
+                raise
+            return nothing
 
     def _settled(self, secret):
         """The secret once out of a transitional state (bounded by wait_timeout), or a clear failure."""
@@ -471,11 +636,16 @@ class SecretModule(OciResourceModule):
 
     def compare(self, current, desired):
         p = self.params
-        changes = {}
-        if not sc.same_content(self.current_data, self.wanted):
-            changes['content_sha256'] = desired['content_sha256']
-            if current.get('current_version_number'):
-                changes['current_version_number'] = current['current_version_number'] + 1
+        if self.promoting:
+            changes = self._promotion(current)
+        elif self.staging:
+            changes = self._pending_store(current)
+        else:
+            changes = {}
+            if not sc.same_content(self.current_data, self.wanted):
+                changes['content_sha256'] = desired['content_sha256']
+                if current.get('current_version_number'):
+                    changes['current_version_number'] = current['current_version_number'] + 1
         if p.get('description') is not None and p['description'] != (current.get('description') or ''):
             changes['description'] = p['description']
         if tags_differ(current.get('freeform_tags'), p.get('freeform_tags')):
@@ -484,23 +654,86 @@ class SecretModule(OciResourceModule):
             changes['defined_tags'] = merge_defined_tags(current.get('defined_tags'), p['defined_tags'])
         if current.get('lifecycle_state') in SECRET_DELETION_STATES:
             changes['lifecycle_state'] = 'ACTIVE'  # cancel_deletion=true, or find() refused
+        if changes:
+            self._check_expected_version(current)
+        self.pending_after = changes.get('pending_version_number', current.get('pending_version_number'))
         return changes
 
+    def _pending_store(self, current):
+        """stage=pending: a new PENDING version unless the content is CURRENT or PENDING already."""
+        if sc.same_content(self.current_data, self.wanted) or sc.same_content(self.pending_data, self.wanted):
+            return {}
+        latest = self.latest_version or current.get('current_version_number') or 0
+        return dict(pending_content_sha256=sc.fingerprint(self.wanted), pending_version_number=latest + 1)
+
+    def _promotion(self, current):
+        """promote_pending: the PENDING version becomes CURRENT, if it holds the content given (if any)."""
+        name = self.params['name']
+        number = current.get('pending_version_number')
+        if number is not None and (self.wanted is None or sc.same_content(self.pending_data, self.wanted)):
+            return dict(current_version_number=number, content_sha256=current.get('pending_content_sha256'),
+                        pending_version_number=None, pending_content_sha256=None)
+        if self.wanted is not None and sc.same_content(self.current_data, self.wanted):
+            return {}  # promoted already (by this run's earlier attempt, or another run)
+        if number is not None:
+            raise OciError('promote_pending: the PENDING version %s of secret %s holds other content than the content '
+                           'given (another run may have stored a newer PENDING version); nothing was promoted'
+                           % (number, name), kind='state')
+        if self.wanted is None:
+            raise OciError('promote_pending: secret %s has no PENDING version to promote' % name, kind='state')
+        raise OciError('promote_pending: secret %s has no PENDING version to promote, and its CURRENT content differs '
+                       'from the content given; nothing was changed. Store the content with stage=pending first, or '
+                       'with stage=current to replace the CURRENT content.' % name, kind='state')
+
+    def _check_expected_version(self, current):
+        """if_version_number: refuse any write unless the CURRENT version is the one the caller read."""
+        expected = self.params.get('if_version_number')
+        if expected is None:
+            return
+        seen = [v for v in (self.read_version, current.get('current_version_number')) if v is not None]
+        if current.get('id') is None or not seen:
+            return
+        mismatch = [v for v in seen if v != expected]
+        if mismatch:
+            raise changed_since_read(self.params['name'], mismatch[-1], expected)
+
     def view(self, obj):
-        return secret_result(obj, obj.get('content_sha256'))
+        result = secret_result(obj, obj.get('content_sha256'))
+        if result:
+            for key in ('pending_version_number', 'pending_content_sha256'):
+                if key in obj:
+                    result[key] = obj[key]
+        return result
 
     def diff_view(self, obj):
         return diff_view(obj, obj.get('content_sha256'))
 
     def extra_result(self):
         changes = self.changes or {}
-        return dict(created=self.created, version_created=self.created or 'content_sha256' in changes,
-                    deletion_scheduled=self.deleted, deletion_cancelled='lifecycle_state' in changes)
+        promoted = self.promoting and 'current_version_number' in changes
+        staged = self.staging and changes.get('pending_content_sha256') is not None
+        written = not self.reads_versions and 'content_sha256' in changes
+        result = dict(created=self.created, version_created=self.created or staged or written, promoted=promoted,
+                      deletion_scheduled=self.deleted, deletion_cancelled='lifecycle_state' in changes)
+        if self.reads_versions:
+            result['pending_version_number'] = self.pending_after
+        return result
 
     # -- writing -----------------------------------------------------------------------------
 
     def check_create(self, desired):
         p = self.params
+        if self.staging:
+            raise OciError('stage=pending needs an existing secret, and secret %s does not exist in vault %s: OCI '
+                           'creates a secret with a CURRENT version only; store it with stage=current first'
+                           % (p['name'], p['vault_id']), kind='state')
+        if self.promoting:
+            raise OciError('promote_pending: secret %s does not exist in vault %s; nothing to promote'
+                           % (p['name'], p['vault_id']), kind='state')
+        if p.get('if_version_number'):
+            raise OciError('secret %s: the secret changed since it was read (it does not exist, expected version %s): '
+                           'another run changed it; re-run. Nothing was written.' % (p['name'], p['if_version_number']),
+                           kind='state')
         if not p.get('key_id'):
             raise OciError('key_id is required to create secret %s (the master encryption key of vault_id)' % p['name'],
                            kind='config')
@@ -528,17 +761,52 @@ class SecretModule(OciResourceModule):
             self.vault.cancel_secret_deletion(secret_id)
             self.module.warn('The scheduled deletion of secret %s was cancelled (cancel_deletion=true).' % p['name'])
             self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
+            if self.etag:
+                # This run's own cancel changed the etag: take the new one if nothing else changed.
+                fresh, self.etag = self.vault.get_secret_and_etag(secret_id)
+                if fresh.get('current_version_number') != self.read_version:
+                    raise changed_since_read(p['name'], fresh.get('current_version_number'), self.read_version)
         elif current.get('lifecycle_state') != 'ACTIVE':
             self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
-        content = 'content_sha256' in changes
         updates = dict((key, changes[key]) for key in ('description', 'freeform_tags', 'defined_tags') if key in changes)
-        if content or updates:
-            self.vault.update_secret(secret_id, data=self.wanted if content else None, **updates)
+        try:
+            self._write(secret_id, changes, updates)
+        except OciError as exc:
+            if exc.status != 412:
+                raise
+            found = self.vault.get_secret(secret_id).get('current_version_number')
+            expected = p.get('if_version_number')
+            raise changed_since_read(p['name'], found, self.read_version if expected is None else expected)
         if p['wait']:
             final = self.vault.wait_secret(secret_id, ('ACTIVE',), timeout)
         else:
             final = self.vault.get_secret(secret_id)
-        return dict(final, content_sha256=changes.get('content_sha256', current.get('content_sha256')))
+        final = dict(final, content_sha256=changes.get('content_sha256', current.get('content_sha256')))
+        if self.reads_versions:
+            final.update(pending_version_number=changes.get('pending_version_number', current.get('pending_version_number')),
+                         pending_content_sha256=changes.get('pending_content_sha256', current.get('pending_content_sha256')))
+        if self.staging and changes.get('pending_content_sha256') is not None:
+            final['pending_version_number'] = self.pending_after = self._stored_pending(secret_id)
+        return final
+
+    def _write(self, secret_id, changes, updates):
+        """The one PUT of this run (content, promotion or metadata), if-match the etag read at the start."""
+        if self.promoting and 'current_version_number' in changes:
+            self.vault.promote_version(secret_id, changes['current_version_number'], if_match=self.etag, **updates)
+        elif self.staging and changes.get('pending_content_sha256') is not None:
+            self.vault.update_secret(secret_id, data=self.wanted, stage='PENDING', if_match=self.etag, **updates)
+        elif (not self.reads_versions and 'content_sha256' in changes) or updates:
+            content = not self.reads_versions and 'content_sha256' in changes
+            self.vault.update_secret(secret_id, data=self.wanted if content else None, if_match=self.etag, **updates)
+
+    def _stored_pending(self, secret_id):
+        """The number of the PENDING version just stored; fail if another run's already replaced it."""
+        data, number = self.vault.read_pending(secret_id)
+        self.keep_content(data)
+        if not sc.same_content(data, self.wanted):
+            raise OciError('secret %s: another run stored a newer PENDING version (%s) right after this one; do not '
+                           'use the content of this run. Re-run.' % (self.params['name'], number), kind='state')
+        return number
 
     def is_gone(self, obj):
         return obj.get('lifecycle_state') in SECRET_DELETION_STATES

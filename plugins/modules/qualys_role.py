@@ -32,6 +32,13 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    details:
+      - Check mode writes nothing. With O(manage_definition=false) it makes the same read-only check as a real run, so a
+        role that does not exist fails the task in check mode too, naming it.
+      - With O(manage_definition=true), a role that does not exist yet is predicted (a change, and a RV(role) whose
+        C(id) is null). A later M(scanops.qualys.qualys_service_user) task that assigns it in the same run lists it in
+        O(scanops.qualys.qualys_service_user#module:pending_roles), so that its assignment is predicted too instead of
+        failing on a role that does not exist yet.
   diff_mode:
     support: full
 options:

@@ -38,6 +38,11 @@ attributes:
     details:
       - Check mode makes no write call and predicts every change, a password reset included (no credentials are
         returned then). O(verify_credentials) is checked in check mode too, since it is a read-only call.
+      - The asset groups, tags and roles to assign are looked up in check mode too (read-only). An asset group or
+        tag that does not exist yet is assumed to be created by an earlier task of the same run (for example
+        M(scanops.qualys.qualys_asset_group) or M(scanops.qualys.qualys_tag), which only predict their creation in
+        check mode). The change is predicted, with a warning naming it, and listed in RV(assumed). A role that does
+        not exist fails the task, in check mode too, unless it is listed in O(pending_roles).
   diff_mode:
     support: full
     details:
@@ -136,7 +141,8 @@ options:
         An empty list removes all. Not set leaves the user's groups as they are.
       - The group C(All) is refused (the point of a restricted user is not to see everything), as are titles with
         a comma, which C(user.php) cannot carry. Every title must name an existing asset group; this is checked
-        before any write, in check mode too.
+        before any write. In check mode a title that names no asset group yet is assumed to be created by an earlier
+        task of the run (a warning says so, and RV(assumed) lists it).
       - A V(manager) sees all asset groups and cannot be given any.
     type: list
     elements: str
@@ -144,8 +150,13 @@ options:
     description:
       - Names of the Administration roles the user holds, the whole list; roles not listed are removed and an empty
         list removes all. Not set leaves the roles as they are.
-      - Assigned by name through the QPS C(update/am/user) API (C(roleList) add/remove); an unknown role name is
-        reported by Qualys when the change is sent, so check mode cannot detect it.
+      - Assigned by name through the QPS C(update/am/user) API (C(roleList) add/remove).
+      - Every role to add must exist; this is checked before any write, in check mode too (read-only), through the
+        documented user search (C(roleName), which sees the roles some user holds), then through the role definition
+        API when the subscription offers it (see M(scanops.qualys.qualys_role)). A role that neither shows fails the
+        task, naming it, unless check mode runs and O(pending_roles) lists it. When the subscription offers no role API
+        and no user holds the role yet, its existence cannot be told before the assignment; check mode warns, and a
+        real run leaves it to Qualys, which refuses an unknown role when the change is sent.
       - Needs a Manager as the calling user. Enhanced RBAC is not required; the QPS C(am/user) API is documented
         with Basic authentication and works on classic subscriptions.
     type: list
@@ -154,10 +165,23 @@ options:
     description:
       - Names of the asset tags that scope what the user may see, the whole list; tags not listed are removed and an
         empty list removes all. Not set leaves the scope as it is.
-      - Each name must be unique in the subscription; the tags are looked up before any write (in check mode too)
-        and assigned by ID through C(update/am/user) (C(scopeTags) add/remove).
+      - Each name must be unique in the subscription; the tags are looked up before any write and assigned by ID
+        through C(update/am/user) (C(scopeTags) add/remove). A tag that does not exist fails the task; in check mode
+        it is assumed to be created by an earlier task of the run (a warning says so, and RV(assumed) lists it).
     type: list
     elements: str
+  pending_roles:
+    description:
+      - Check mode only. Names of roles of O(roles) that an earlier task of the same run creates, so that a role
+        that does not exist yet is predicted (with a warning, and listed in RV(assumed)) instead of failing the task.
+        M(scanops.qualys.qualys_role) with O(scanops.qualys.qualys_role#module:manage_definition=true) predicts such a
+        creation in check mode, where it reports a change and a role whose C(id) is null.
+      - Ignored in a real run, where a role that does not exist always fails the task before any write. Roles are
+        otherwise made by hand (Qualys documents no role API), so an unknown role that nothing creates is an error,
+        in check mode too.
+    type: list
+    elements: str
+    default: []
   accept_eula:
     description:
       - Accept the EULA as the user when the module has its password and the user has not accepted it yet (right
@@ -200,6 +224,9 @@ options:
       - Stored credentials of the user to check without changing anything, with one read-only call made as that user
         (the list of at most one asset group ID). The result is RV(credentials_valid), and RV(credentials_error)
         when they do not work.
+      - Takes the stored credentials as they are, in the shape RV(credentials) has and the role
+        C(scanops.qualys.restricted_api_user) stores in OCI Vault (C(username), C(password), C(api_url), C(platform),
+        C(rotated_at)); C(api_url), C(platform) and C(rotated_at) are accepted and not used.
       - When only the EULA is missing and O(accept_eula=true), the module accepts it with these credentials, which
         then work.
       - Errors that say nothing about the credentials (network, TLS, rate limits) fail the task instead.
@@ -207,11 +234,27 @@ options:
         O(state=active) would activate it.
     type: dict
     suboptions:
-      login:
+      username:
         description: The stored login; the user's login when not set. A login of another user counts as invalid.
+        type: str
+      login:
+        description:
+          - The stored login, under the name the module used before C(username) (and that RV(credentials) still
+            carries, deprecated). The same as O(verify_credentials.username); when both are given they must be equal.
         type: str
       password:
         description: The stored password. Empty or not set means there are no credentials to check (invalid).
+        type: str
+      api_url:
+        description: The API server URL stored with the credentials. Accepted, not used.
+        type: str
+      platform:
+        description: The Qualys platform stored with the credentials. Accepted, not used.
+        type: str
+      rotated_at:
+        description:
+          - When the stored password was set. Accepted, not used; give it to O(password_rotated_at) for
+            O(password_mode=reset_if_older_than).
         type: str
 notes:
   - RV(credentials) holds a password. Set C(no_log=true) on the task (and on any task that uses the registered
@@ -267,9 +310,8 @@ EXAMPLES = r"""
         password_mode: reset_if_older_than
         max_password_age_days: 90
         password_rotated_at: "{{ stored.rotated_at }}"
-        verify_credentials:
-          login: "{{ stored.login }}"
-          password: "{{ stored.password }}"
+        # The stored credentials as they are: username, password, api_url, platform, rotated_at.
+        verify_credentials: "{{ stored }}"
       register: rotation
       no_log: true
 
@@ -348,12 +390,15 @@ user:
       sample: Scan
 credentials:
   description:
-    - The login and the new password of the user, and the API server URL to use them with.
+    - The login and the new password of the user, with where and since when to use them.
+    - "The one shape of stored credentials in this collection: C(username), C(password), C(api_url), C(platform) and
+      C(rotated_at). The role C(scanops.qualys.restricted_api_user) stores these keys in OCI Vault as JSON, and
+      O(verify_credentials) takes that dict back as it is."
     - B(Secret.) Set C(no_log=true) on the task.
   returned: when a password was generated (the user was created, or its password reset), never in check mode
   type: dict
   contains:
-    login:
+    username:
       description: The user's login.
       type: str
       sample: scanops_sp1
@@ -361,9 +406,27 @@ credentials:
       description: The password Qualys generated.
       type: str
     api_url:
-      description: The API server URL the module used.
+      description:
+        - The API server URL the module used, resolved from O(url), O(platform) or the environment (also when the
+          connection settings come from C(module_defaults)).
       type: str
       sample: https://qualysapi.qg2.apps.qualys.com
+    platform:
+      description:
+        - The Qualys platform of RV(credentials.api_url), from O(platform), or recognised from the URL when it is a
+          platform's API server; null for a URL of no known platform (a private cloud platform).
+      type: str
+      sample: US2
+    rotated_at:
+      description: When the password was set (ISO-8601, UTC), the same as RV(rotated_at).
+      type: str
+      sample: "2025-01-31T12:00:00Z"
+    login:
+      description:
+        - B(Deprecated), the same as RV(credentials.username); kept for one release for playbooks that read it, and
+          removed in release 0.2.0. Read RV(credentials.username).
+      type: str
+      sample: scanops_sp1
 rotated_at:
   description: When the returned password was set (ISO-8601, UTC). Keep it for O(password_rotated_at).
   returned: when a password was generated, never in check mode
@@ -381,6 +444,61 @@ eula_accepted:
   description: Whether the module accepted the EULA for the user in this run (would, in check mode).
   returned: always
   type: bool
+password_status:
+  description:
+    - What happened to the password, for reports that must not see it (it would, in check mode).
+    - V(unchanged), V(created) (set by creating the user), V(rotated) (replaced by O(password_mode=reset) or by age,
+      while the stored credentials logged in or were not checked), or V(reset) (replaced because the stored
+      credentials did not log in, or none were given with O(password_mode=reset_if_invalid)).
+  returned: always
+  type: str
+  sample: unchanged
+changes:
+  description:
+    - What differs between the user before and after the run (in check mode, what would), field by field, without a
+      secret. Not hidden by C(no_log=true) on the task, which hides the whole displayed result, including the diff;
+      a later task may show or store it (the role C(scanops.qualys.restricted_api_user) puts it in its drift report).
+    - A field of RV(user) (O(roles) and O(scope_tags) only when set) with its value before and after; for a new user,
+      every field given a value, with C(before) null.
+    - The password is never shown. When it changes, an entry with C(field=password) says whether the stored
+      credentials logged in (C(before) V(logs in), V(does not log in) or V(not checked); null for a new user) and
+      RV(password_status) (C(after)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    field:
+      description: The name of the field.
+      type: str
+      sample: asset_groups
+    before:
+      description: The value before the run.
+      type: raw
+      sample: [Lab]
+    after:
+      description: The value after the run.
+      type: raw
+      sample: [Prod web]
+assumed:
+  description:
+    - In check mode, the asset groups, tags and roles that do not exist yet and are assumed to be created by an earlier
+      task of the same run (see O(pending_roles)); a warning names each.
+  returned: in check mode, when something was assumed
+  type: dict
+  contains:
+    asset_groups:
+      description: Titles of asset groups.
+      type: list
+      elements: str
+    scope_tags:
+      description: Names of tags.
+      type: list
+      elements: str
+    roles:
+      description: Names of roles.
+      type: list
+      elements: str
+  sample: {"asset_groups": ["Prod web servers"], "scope_tags": [], "roles": []}
 credentials_valid:
   description:
     - Whether the credentials of O(verify_credentials) work (after the EULA was accepted for them, when that was
@@ -411,8 +529,10 @@ import copy
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_connection import platform_of
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysResourceModule
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleAdapter, RoleApiUnavailable
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_tags import find_tag
 
 PROFILE_OPTIONS = [option for option, _param, _tag in users.PROFILE_FIELDS]
@@ -424,6 +544,8 @@ LIST_OPTIONS = ("asset_groups", "roles", "scope_tags")
 STATUS_FOR_STATE = {"active": "active", "inactive": "inactive", "absent": "inactive"}
 DEFAULT_ROLE = "reader"
 DEFAULT_BUSINESS_UNIT = "Unassigned"
+# What the stored credentials said before a password change (RV(changes), field password), by verdict.
+CREDENTIALS_BEFORE = {True: "logs in", False: "does not log in"}
 
 ARGUMENT_SPEC = dict(
     external_id=dict(type="str"),
@@ -450,10 +572,16 @@ ARGUMENT_SPEC = dict(
                        choices=["on_create", "reset", "reset_if_older_than", "reset_if_invalid"]),
     max_password_age_days=dict(type="int", no_log=False),
     password_rotated_at=dict(type="str", no_log=False),
+    # The stored credentials as stored (RV(credentials)): api_url, platform and rotated_at are accepted, not used.
     verify_credentials=dict(type="dict", options=dict(
+        username=dict(type="str"),
         login=dict(type="str"),
         password=dict(type="str", no_log=True),
+        api_url=dict(type="str"),
+        platform=dict(type="str"),
+        rotated_at=dict(type="str", no_log=False),
     )),
+    pending_roles=dict(type="list", elements="str", default=[]),
 )
 
 
@@ -470,6 +598,12 @@ class ServiceUserModule(QualysResourceModule):
         )
         self._passwords = []
         self._rotated_at = None
+        # RV(password_status), and whether the stored credentials logged in before a change (RV(changes)).
+        self._password_status = "unchanged"
+        self._password_before = None
+        # Check mode: what does not exist yet and is assumed to be created by an earlier task (RV(assumed)).
+        self._assumed = {"asset_groups": [], "scope_tags": [], "roles": []}
+        self._role_adapter = None
 
     # -- input ------------------------------------------------------------------------
 
@@ -504,9 +638,14 @@ class ServiceUserModule(QualysResourceModule):
                           "as a comma-separated list); rename the asset group." % title)
         if groups and role == "manager":
             self.fail("asset_groups cannot be given to a manager: a Manager sees every asset group.")
-        for option in ("roles", "scope_tags"):
+        for option in ("roles", "scope_tags", "pending_roles"):
             if any(not name.strip() for name in params[option] or []):
                 self.fail("%s must not contain an empty name." % option)
+        stored = params["verify_credentials"] or {}
+        names = set((stored.get(key) or "").strip() for key in ("username", "login")) - set([""])
+        if len(names) > 1:
+            self.fail("verify_credentials has username %s and login %s: login is the older name of username, so give "
+                      "one of them (the stored credentials' username)." % (stored["username"].strip(), stored["login"].strip()))
         if params["max_password_age_days"] is not None and params["max_password_age_days"] < 1:
             self.fail("max_password_age_days must be 1 or more, got %s." % params["max_password_age_days"])
         if params["password_rotated_at"]:
@@ -631,7 +770,9 @@ class ServiceUserModule(QualysResourceModule):
                       "and a new user becomes Active when it accepts the EULA.")
         self._check_asset_groups(wanted.get("asset_groups") or [])
         tag_ids = self._tag_ids(wanted.get("scope_tags") or [])
+        self._check_roles(wanted.get("roles") or [])
 
+        self._password_status = "created"
         accept = self.params["accept_eula"]
         predicted = dict(wanted, id=None, login=None, asset_groups=wanted.get("asset_groups") or [])
         predicted["status"] = wanted["status"] or ("active" if accept else "pending_activation")
@@ -699,6 +840,7 @@ class ServiceUserModule(QualysResourceModule):
         role_plan = self._plan(current.get("roles"), wanted.get("roles"))
         tag_plan = self._plan(current.get("scope_tags"), wanted.get("scope_tags"))
         tag_ids = self._tag_ids(tag_plan["add"])
+        self._check_roles(role_plan["add"])
 
         activate = wanted["status"] == "active" and current["status"] == "inactive"
         deactivate = wanted["status"] == "inactive" and current["status"] != "inactive"
@@ -758,16 +900,75 @@ class ServiceUserModule(QualysResourceModule):
     def _check_asset_groups(self, titles):
         missing = users.missing_asset_groups(self.client, titles) if titles else []
         if missing:
-            self.fail("asset_groups: no asset group is titled %s." % ", ".join(repr(title) for title in missing))
+            self._missing("asset_groups", "no asset group is titled", missing)
 
     def _tag_ids(self, names):
         ids = {}
+        missing = []
         for name in names:
             tag = find_tag(self.client, name)
             if tag is None:
-                self.fail("scope_tags: no tag is named %r." % name)
-            ids[name] = tag["id"]
+                missing.append(name)
+            ids[name] = tag["id"] if tag is not None else None
+        if missing:
+            self._missing("scope_tags", "no tag is named", missing)
         return ids
+
+    def _missing(self, option, what, names):
+        """Scope objects that do not exist: a failure before any write, or in check mode assumed to come from an earlier task."""
+        listed = ", ".join(repr(name) for name in names)
+        if not self.check_mode:
+            self.fail("%s: %s %s." % (option, what, listed))
+        self._assumed[option].extend(names)
+        one = len(names) == 1
+        self.module.warn("%s: %s %s yet. Check mode assumes that an earlier task of this run creates %s (in check "
+                         "mode such a task only predicts it); a real run fails here, before any write, if %s still "
+                         "missing then." % (option, what, listed, "it" if one else "them", "it is" if one else "they are"))
+
+    def _check_roles(self, names):
+        """Every role to add exists: read-only, before any write, in check mode too.
+
+        The documented user search first (it sees the roles some user holds), then the role definition API (a guess,
+        used only when the subscription offers it). A role neither shows is an error, except in check mode for the
+        roles an earlier task creates (pending_roles). When no API can tell, Qualys decides when the role is assigned.
+        """
+        missing, unknown = [], []
+        for name in names:
+            if admin_users.role_holder(self.client, name) is not None:
+                continue
+            if self._role_adapter is None:
+                self._role_adapter = RoleAdapter(self.client)
+            if self._role_adapter.offered is False:
+                unknown.append(name)
+                continue
+            try:
+                role = self._role_adapter.find(name)
+            except RoleApiUnavailable:
+                self._role_adapter.offered = False
+                unknown.append(name)
+                continue
+            if role is None:
+                missing.append(name)
+        pending = set(name.strip() for name in self.params["pending_roles"])
+        if self.check_mode and missing and set(missing) <= pending:
+            self._assumed["roles"].extend(missing)
+            self.module.warn("roles: no role is named %s yet. Check mode assumes that an earlier task of this run "
+                             "creates it, as pending_roles says; a real run fails here, before any write, if it still "
+                             "does not exist then." % ", ".join(repr(name) for name in missing))
+        elif missing:
+            unexpected = [name for name in missing if not self.check_mode or name not in pending]
+            self.fail("roles: no role is named %s. Create %s by hand in the Qualys UI (Administration > Roles), or with "
+                      "scanops.qualys.qualys_role and manage_definition=true (experimental) in an earlier task%s." % (
+                          ", ".join(repr(name) for name in unexpected), "it" if len(unexpected) == 1 else "them",
+                          "; in check mode, list a role that such a task creates in this run in pending_roles"
+                          if self.check_mode else ""))
+        if unknown and self.check_mode:
+            one = len(unknown) == 1
+            self.module.warn("roles: whether the role%s %s exist%s cannot be checked: no user holds %s and this "
+                             "subscription does not offer the role definition API. A real run fails when Qualys refuses "
+                             "to assign a role that does not exist." % (
+                                 "" if one else "s", ", ".join(repr(name) for name in unknown), "s" if one else "",
+                                 "it" if one else "them"))
 
     # -- password -------------------------------------------------------------------------
 
@@ -788,6 +989,9 @@ class ServiceUserModule(QualysResourceModule):
         if not self._needs_reset(params["password_mode"], verdict):
             return changed
         result["password_changed"] = True
+        repair = verdict is False or (verdict is None and params["password_mode"] == "reset_if_invalid")
+        self._password_status = "reset" if repair else "rotated"
+        self._password_before = CREDENTIALS_BEFORE.get(verdict, "not checked")
         was_pending = current["status"] == "pending_activation"
         if was_pending:
             # A reset with email=0 activates a pending account.
@@ -827,7 +1031,8 @@ class ServiceUserModule(QualysResourceModule):
 
     def _verify(self, login, status):
         stored = self.params["verify_credentials"]
-        stored_login = (stored.get("login") or "").strip() or login
+        # login: the older name of username (validate() refused two different ones).
+        stored_login = (stored.get("username") or "").strip() or (stored.get("login") or "").strip() or login
         password = stored.get("password") or ""
         if not password:
             return dict(valid=False, login=stored_login, password=None,
@@ -866,8 +1071,19 @@ class ServiceUserModule(QualysResourceModule):
         self._rotated_at = users.iso_timestamp(users.utc_now())
 
     def _credentials(self, login, password):
-        return dict(credentials=dict(login=login, password=password, api_url=self.client.api_url),
-                    rotated_at=self._rotated_at)
+        """RV(credentials): the one stored shape (username, password, api_url, platform, rotated_at), plus login (deprecated)."""
+        api_url = self.client.api_url
+        credentials = dict(username=login, password=password, api_url=api_url,
+                           platform=self.params.get("platform") or platform_of(api_url), rotated_at=self._rotated_at,
+                           login=login)
+        return dict(credentials=credentials, rotated_at=self._rotated_at)
+
+    # -- result ---------------------------------------------------------------------------
+
+    def _result(self, changed, before, after):
+        result = super(ServiceUserModule, self)._result(changed, before, after)
+        result["changes"] = field_changes(self.view(before) if before else None, self.view(after) if after else None)
+        return result
 
     def _finish(self, result):
         """Release the generated password for RV(credentials) only.
@@ -877,6 +1093,12 @@ class ServiceUserModule(QualysResourceModule):
         everything else here, then released so that ``credentials`` carries it.
         """
         credentials = result.pop("credentials", None)
+        result["password_status"] = self._password_status
+        if self._password_status != "unchanged":
+            result.setdefault("changes", []).append(
+                {"field": "password", "before": self._password_before, "after": self._password_status})
+        if self.check_mode and any(self._assumed.values()):
+            result["assumed"] = dict((key, sorted(set(names))) for key, names in self._assumed.items())
         for password in self._passwords:
             result = _scrub(result, password)
         if credentials is not None:
@@ -888,6 +1110,19 @@ class ServiceUserModule(QualysResourceModule):
 
 def _ref(name, object_id):
     return {"id": object_id} if object_id is not None else {"name": name}
+
+
+def field_changes(before, after):
+    """[{field, before, after}] of the fields whose values differ; for a new object (before None) the fields given a value."""
+    before_view = before or {}
+    after_view = after or {}
+    changes = []
+    for field in sorted(set(before_view) | set(after_view)):
+        old, new = before_view.get(field), after_view.get(field)
+        if old == new or (before is None and new in (None, "", [], {})):
+            continue
+        changes.append({"field": field, "before": copy.deepcopy(old), "after": copy.deepcopy(new)})
+    return changes
 
 
 def _scrub(value, secret):

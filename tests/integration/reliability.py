@@ -5,12 +5,14 @@
 
 - ``light_role_vars``: the light role configuration of the soak (one asset
   group user, one tag user, the agent license).
-- ``awx_env``: connection settings as the AWX credential types inject them.
 - ``normalised_state``: what both simulators hold, keyed by what a user
   asked for (names, external ids), with generated values left out, so two
   runs can be compared and duplicates show up as lists longer than one.
 - ``secret_values`` / ``find_leaks``: the leak scan.
 - ``CLEAR_FAILURES`` / ``unclear_failures``: the shapes a failure message may take.
+
+The playbook runner (``run_playbook_file``), ``awx_env`` and ``ROLE_TASK`` are the harness's
+(tests/harness); they are importable from here too.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,12 +24,10 @@ import collections
 import json
 import os
 import re
-import subprocess
-import sys
 
-from conftest import BIN, QUALYS_ADMIN, REPO, link_collection
-
-ROLE_TASK = [{"name": "Run the role", "ansible.builtin.include_role": {"name": "scanops.qualys.restricted_api_user"}}]
+from harness import QUALYS_ADMIN, REPO
+# Imported from here by tests written before the harness.
+from harness import ROLE_TASK, awx_env, run_playbook_file  # noqa: F401  pylint: disable=unused-import
 
 SCOPE_GROUP = "Soak scope"
 SCOPE_TAG = "Soak Linux servers"
@@ -61,22 +61,6 @@ def light_role_vars(oci_ids, scopes=("asset_group", "tag"), **overrides):
     }
     variables.update(overrides)
     return variables
-
-
-def awx_env(qualys_sim, oci_sim, extra=None):
-    """What the "Qualys API" and "OCI API key" credential types inject."""
-    env = {
-        "QUALYS_URL": qualys_sim.url,
-        "QUALYS_GATEWAY_URL": qualys_sim.url,
-        "QUALYS_USERNAME": QUALYS_ADMIN[0],
-        "QUALYS_PASSWORD": QUALYS_ADMIN[1],
-        "QUALYS_CA_PATH": qualys_sim.ca_path,
-        "OCI_CONFIG_FILE": oci_sim.fixtures["config_file"],
-        "OCI_SERVICE_ENDPOINT": oci_sim.url,
-        "OCI_ANSIBLE_CERT_BUNDLE": oci_sim.ca_path,
-    }
-    env.update(extra or {})
-    return env
 
 
 def oci_ids_of(oci_sim):
@@ -299,35 +283,3 @@ def record_figures(name, data):
     os.makedirs(FIGURES_DIR, exist_ok=True)
     with open(os.path.join(FIGURES_DIR, name + ".json"), "w") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
-
-
-# -- playbook files -----------------------------------------------------------------------------------
-
-RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-
-
-def run_playbook_file(playbook, inventory, extra_vars=None, env=None, extra_args=(), work_dir=None):
-    """ansible-playbook on a playbook file of this collection with an inventory file; returns (CompletedProcess, recap).
-
-    ``recap`` maps each host to {"ok", "changed", "unreachable", "failed"} from the PLAY RECAP.
-    """
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, os.path.join(REPO, "playbooks", playbook)]
-    if extra_vars:
-        vars_file = os.path.join(work_dir, "extra_vars.json")
-        with open(vars_file, "w") as handle:
-            json.dump(extra_vars, handle)
-        command += ["-e", "@" + vars_file]
-    command += list(extra_args)
-    run_env = dict(os.environ)
-    run_env.update({
-        "ANSIBLE_COLLECTIONS_PATH": link_collection(),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_DEPRECATION_WARNINGS": "0",
-        "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
-    })
-    run_env.update(env or {})
-    done = subprocess.run(command, cwd=work_dir, env=run_env, capture_output=True, text=True, timeout=900, check=False)
-    recap = dict((host, {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)})
-                 for host, ok, changed, unreachable, failed in RECAP.findall(done.stdout))
-    return done, recap

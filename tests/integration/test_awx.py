@@ -13,43 +13,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 import ansible_runner
-import jinja2
 import yaml
 
-from conftest import BIN, QUALYS_ADMIN, REPO, link_collection
-from test_role_restricted_api_user import role_vars
-
-AWX = os.path.join(REPO, "extensions", "awx")
-
-
-def load_credential_type(name):
-    with open(os.path.join(AWX, name)) as handle:
-        return yaml.safe_load(handle)
-
-
-def inject(credential_type, inputs, files_dir):
-    """Render a credential type's injectors the way AWX does: files first (``template`` gives
-    ``tower.filename``, ``template.<name>`` gives ``tower.filename.<name>``), then env."""
-    definition = load_credential_type(credential_type)
-    fields = dict((field["id"], "") for field in definition["inputs"]["fields"])
-    fields.update(inputs)
-    injectors = definition["injectors"]
-    context = dict(fields)
-    files = {}
-    for key, template in sorted(injectors.get("file", {}).items()):
-        # A file of its own for each job, as AWX writes them.
-        descriptor, path = tempfile.mkstemp(prefix="tmp_%s_" % key.replace(".", "_"), dir=files_dir)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(jinja2.Template(template).render(**fields))
-        files[key] = path
-    if files:
-        single = files.get("template")
-        named = dict((key.split(".", 1)[1], path) for key, path in files.items() if key.startswith("template."))
-        context["tower"] = {"filename": single if single else named}
-    return dict((name, jinja2.Template(template).render(**context)) for name, template in injectors["env"].items())
+from harness import AWX, BIN, QUALYS_ADMIN, REPO, inject, link_collection, load_credential_type, role_vars
 
 
 def test_credential_types_declare_secrets_and_feed_every_connection_setting():
@@ -70,6 +38,17 @@ def test_credential_types_declare_secrets_and_feed_every_connection_setting():
     injected = set(qualys["injectors"]["env"])
     assert injected - fallbacks == set(), "injected variables no module reads"
     assert fallbacks - injected == {"QUALYS_VALIDATE_CERTS"}
+
+    # The OCI type injects the API key settings, which the OCI modules read from the environment.
+    from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import API_KEY_ENV, oci_argument_spec
+
+    oci = load_credential_type("credential_type_oci_api_key.yml")
+    read = set(API_KEY_ENV.values())
+    for option in oci_argument_spec().values():
+        read.update(option["fallback"][1] if option.get("fallback") else ())
+    injected = set(oci["injectors"]["env"])
+    assert injected - read == set(), "injected variables no OCI module reads"
+    assert set(API_KEY_ENV.values()) - injected == set(), "API key settings the OCI type does not inject"
 
 
 def test_qualys_injectors_give_what_the_modules_need(qualys_sim, run_play, tmp_path):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) scanops.qualys contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The call budgets of `make bench` (items 1 and 2), without its timings.
+"""The call budgets of `make bench` (its api_calls and scale experiments), without its timings.
 
 The full role on the demo variables (two service users, the license secret and
 the scan recipe), as AWX runs it: a no-op re-run makes no write and reads each
@@ -17,10 +17,13 @@ __metaclass__ = type
 import importlib.util
 import os
 
-BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "bench", "run.py")
+from harness import REPO
+
+BENCH = os.path.join(REPO, "bench", "run.py")
 
 
 def load_bench():
+    """bench/run.py as a module (bench/ is no package); it imports the same harness as these tests."""
     spec = importlib.util.spec_from_file_location("scanops_bench", BENCH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -34,7 +37,7 @@ def calls(run):
 def test_noop_rerun_stays_within_the_call_budget_at_any_subscription_size(qualys_sim, oci_sim):
     bench = load_bench()
     sims = bench.Sims(qualys=qualys_sim, oci=oci_sim)
-    result = bench.item_calls(sims)
+    result = bench.measure_api_calls(sims)
     first, noop = result["first_run"], result["noop_run"]
     assert first["changed"] > 0 and first["counts"]["qualys"]["writes"] > 0
     budget = noop["budget"]

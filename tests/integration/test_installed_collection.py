@@ -13,8 +13,7 @@ import os
 import requests
 import yaml
 
-from conftest import QUALYS_ADMIN, REPO, run_command
-from test_role_restricted_api_user import SCOPE_TITLE, awx_env, role_vars, run_role
+from harness import QUALYS_ADMIN, REPO, SCOPE_TITLE, awx_env, role_vars, run_command, run_role
 
 
 def drift_the_scope(qualys_sim):

@@ -20,16 +20,15 @@ import time
 
 import yaml
 
+from harness import awx_env, run_playbook_file
 from reliability import (
     CONTACT,
     LICENSE,
-    awx_env,
     duplicates,
     find_leaks,
     normalised_state,
     oci_ids_of,
     record_figures,
-    run_playbook_file,
     secret_values,
 )
 

@@ -423,3 +423,50 @@ def test_eula_left_to_the_user_is_accepted_later_with_the_stored_credentials(qua
     assert writes(qualys_sim) == {ADD: 1, EULA: 1}
     creds = created["credentials"]
     assert api.works((creds["login"], creds["password"]))
+
+
+def test_check_mode_predicts_a_user_whose_scope_and_role_earlier_tasks_only_would_create(qualys_sim, play):
+    """Issue 18 items 3 and 12: a preview before the first rollout, the way a playbook of one's own is written."""
+    tasks = [
+        task("group", "group", module="scanops.qualys.qualys_asset_group", title="New scope", ips=["10.1.0.0/24"]),
+        {"name": "tag", "register": "tag", "scanops.qualys.qualys_tag": {"name": "New tag", "ip_ranges": ["10.2.0.0/24"]}},
+        {"name": "role", "register": "role", "scanops.qualys.qualys_role": {"name": "New role", "manage_definition": True,
+                                                                            "permissions": {"VM": ["View"]}}},
+        user_task("user", "user", asset_groups=["New scope"], scope_tags=["New tag"], roles=["New role"],
+                  pending_roles="{{ [role.role.name] if role.changed and role.role.id is none else [] }}"),
+    ]
+    preview = play(tasks, check=True, diff=True)
+    assert preview.rc == 0, preview
+    assert qualys_sim.stats()["writes"] == 0
+    user = preview.task("user")
+    assert user["changed"] and user["created"] and user["user"]["asset_groups"] == ["New scope"]
+    assert user["assumed"] == {"asset_groups": ["New scope"], "scope_tags": ["New tag"], "roles": ["New role"]}
+    assert len([warning for warning in user["warnings"] if "earlier task" in warning]) == 3
+    assert dict((change["field"], change["after"]) for change in user["changes"])["roles"] == ["New role"]
+
+    real = play(tasks)
+    assert real.rc == 0, real
+    created = real.task("user")
+    assert "assumed" not in created and created["user"]["roles"] == ["New role"]
+    assert created["user"]["scope_tags"] == ["New tag"] and created["user"]["asset_groups"] == ["New scope"]
+
+
+def test_credentials_have_one_shape_that_verify_credentials_takes_back_whole(qualys_sim, api, play):
+    """Issue 18 item 6: username, password, api_url, platform, rotated_at (and login, deprecated)."""
+    res = play([
+        user_task("create", "created"),
+        task("verify", "verify", external_id=EXTERNAL_ID, password_mode="reset_if_invalid",
+             verify_credentials="{{ created.credentials }}"),
+        task("verify stored", "stored", external_id=EXTERNAL_ID, password_mode="reset_if_invalid",
+             verify_credentials="{{ created.credentials | ansible.builtin.dict2items | rejectattr('key', 'eq', 'login')"
+                                " | ansible.builtin.items2dict }}"),
+    ])
+    assert res.rc == 0, res
+    credentials = res.task("create")["credentials"]
+    assert set(credentials) == {"username", "password", "api_url", "platform", "rotated_at", "login"}
+    assert credentials["login"] == credentials["username"] and credentials["api_url"] == qualys_sim.url
+    assert credentials["platform"] is None and credentials["rotated_at"] == res.task("create")["rotated_at"]
+    for name in ("verify", "verify stored"):
+        verified = res.task(name)
+        assert verified["credentials_valid"] is True and not verified["changed"] and not verified.get("warnings")
+    assert api.works((credentials["username"], credentials["password"]))

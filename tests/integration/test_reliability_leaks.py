@@ -24,10 +24,8 @@ import sys
 
 import ansible_runner
 
-from conftest import BIN, QUALYS_ADMIN, REPO, link_collection
+from harness import BIN, QUALYS_ADMIN, REPO, ROLE_TASK, awx_env, link_collection
 from reliability import (
-    ROLE_TASK,
-    awx_env,
     find_leaks,
     light_role_vars,
     oci_ids_of,

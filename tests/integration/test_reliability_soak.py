@@ -25,9 +25,8 @@ import time
 
 import pytest
 
+from harness import ROLE_TASK, awx_env
 from reliability import (
-    ROLE_TASK,
-    awx_env,
     duplicates,
     final_failure,
     find_leaks,

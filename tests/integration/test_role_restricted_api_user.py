@@ -14,58 +14,9 @@ import re
 
 import requests
 
-from conftest import QUALYS_ADMIN
-
-ROLE_TASK = [{"name": "Run the role", "ansible.builtin.include_role": {"name": "scanops.qualys.restricted_api_user"}}]
-SCOPE_TITLE = "Connector scope"
-ORIGINAL_IPS = ["192.168.1.1-192.168.1.100", "10.20.0.0/24"]
-
-
-def role_vars(oci_ids, report_dir=None, **overrides):
-    contact = {"first_name": "Service", "last_name": "Now", "email": "secops@example.com", "phone": "+1 555 0100",
-               "address1": "1 Example Street", "city": "New York", "country": "United States of America",
-               "address_state": "New York", "zip_code": "10004"}
-    users = [
-        dict(contact, name="servicenow", scope={"type": "asset_group", "name": SCOPE_TITLE, "ips": ORIGINAL_IPS},
-             role={"name": "API Read Only", "permissions": {"VM": ["View"]}, "manage_definition": True}),
-        dict(contact, name="vmplatform", first_name="Vuln", last_name="Platform",
-             scope={"type": "tag", "name": "Linux servers", "os_contains": "Linux"},
-             role={"name": "API Read Only", "permissions": {"VM": ["View"]}, "manage_definition": True}),
-    ]
-    variables = {
-        "restricted_api_user_service_users": users,
-        "restricted_api_user_oci_compartment_id": oci_ids["compartment_id"],
-        "restricted_api_user_oci_vault_id": oci_ids["vault_id"],
-        "restricted_api_user_oci_key_id": oci_ids["key_id"],
-        "restricted_api_user_license": {"cid": "00000000-1111-2222-3333-444444444444", "aid": "55555555-6666-7777-8888-999999999999",
-                                        "pws_url": "https://qagpublic.qg2.apps.qualys.com/CloudAgent/", "pws_port": 443},
-    }
-    if report_dir:
-        variables["restricted_api_user_report_dir"] = str(report_dir)
-    variables.update(overrides)
-    return variables
-
-
-def awx_env(qualys_sim, oci_sim, extra=None):
-    """Connection settings the way the AWX credential types inject them."""
-    env = {
-        "QUALYS_URL": qualys_sim.url,
-        "QUALYS_GATEWAY_URL": qualys_sim.url,
-        "QUALYS_USERNAME": QUALYS_ADMIN[0],
-        "QUALYS_PASSWORD": QUALYS_ADMIN[1],
-        "QUALYS_CA_PATH": qualys_sim.ca_path,
-        "OCI_CONFIG_FILE": oci_sim.fixtures["config_file"],
-        "OCI_SERVICE_ENDPOINT": oci_sim.url,
-        "OCI_ANSIBLE_CERT_BUNDLE": oci_sim.ca_path,
-    }
-    env.update(extra or {})
-    return env
-
-
-def run_role(run_play, qualys_sim, oci_sim, variables, env=None, **kwargs):
-    qualys_sim.reset_stats()
-    oci_sim.reset_stats()
-    return run_play(ROLE_TASK, extra_vars=variables, env=awx_env(qualys_sim, oci_sim, env), **kwargs)
+from harness import QUALYS_ADMIN, SCOPE_TITLE, role_vars, run_role
+# Also imported from here by test_role_check_mode.py.
+from harness import ROLE_TASK  # noqa: F401  pylint: disable=unused-import
 
 
 def qualys_users(qualys_sim, external_id):
@@ -144,6 +95,12 @@ def test_check_mode_reports_a_hand_made_change_and_a_real_run_fixes_it(run_play,
     assert report["check_mode"] is True and report["drift"] == ["servicenow"]
     parts = dict((p["part"], p["changed"]) for p in report["service_users"][0]["parts"])
     assert parts == {"scope": True, "role": False, "user": False, "credentials": False, "access": False}
+    # What differs, field by field (issue 18 item 5).
+    scope = report["service_users"][0]["parts"][0]
+    assert scope["changes"] == [{"field": "ips", "before": ["172.16.0.1-172.16.0.9"],
+                                 "after": ["10.20.0.0-10.20.0.255", "192.168.1.1-192.168.1.100"]}], scope
+    assert "| servicenow | scope | ips | 172.16.0.1-172.16.0.9 | 10.20.0.0-10.20.0.255, 192.168.1.1-192.168.1.100 |" in (
+        tmp_path / "report" / "drift_report.md").read_text()
     assert "Differs from the definition: servicenow" in (tmp_path / "report" / "drift_report.md").read_text()
 
     fix = run_role(run_play, qualys_sim, oci_sim, role_vars(oci_ids))
@@ -216,3 +173,40 @@ def test_no_secret_reaches_the_output_even_at_vvvv(run_play, qualys_sim, oci_sim
         leaked.extend(form for form in forms if form in output)
     assert leaked == [], "secret values found in the output"
     assert os.path.exists(oci_sim.fixtures["config_file"])
+
+
+def test_the_report_shows_each_field_that_differs_and_never_a_password(run_play, qualys_sim, oci_sim, oci_ids, tmp_path):
+    """Issue 18 item 5: the user task runs with no_log, yet the report says what differs, field by field."""
+    one_user = role_vars(oci_ids, tmp_path / "report")
+    one_user["restricted_api_user_service_users"] = one_user["restricted_api_user_service_users"][:1]
+    assert run_role(run_play, qualys_sim, oci_sim, one_user).rc == 0
+    (user,) = qualys_users(qualys_sim, "scanops-servicenow")
+    # By hand, in Qualys: another title, and a password reset the vault does not know.
+    for script, data in (("user.php", {"action": "edit", "login": user["login"], "title": "Edited by hand"}),
+                         ("password_change.php", {"user_logins": user["login"], "email": "0"})):
+        reply = requests.post(qualys_sim.url + "/msp/" + script, data=data, auth=QUALYS_ADMIN,
+                              headers={"X-Requested-With": "test"}, verify=qualys_sim.ca_path, timeout=30)
+        assert reply.status_code == 200 and "SUCCESS" in reply.text, reply.text
+
+    for check, after in ((True, "new version"), (False, "version 2")):
+        result = run_role(run_play, qualys_sim, oci_sim, one_user, check=check)
+        assert result.rc == 0, result
+        report = json.loads((tmp_path / "report" / "drift_report.json").read_text())
+        markdown = (tmp_path / "report" / "drift_report.md").read_text()
+        parts = dict((part["part"], part) for part in report["service_users"][0]["parts"])
+        assert parts["user"]["changes"] == [
+            {"field": "title", "before": "Edited by hand", "after": "API service account"},
+            {"field": "password", "before": "does not log in", "after": "reset"},
+        ], parts["user"]
+        assert parts["user"]["password"] == "reset"
+        assert parts["credentials"]["changes"] == [
+            {"field": "secret qualys-api-servicenow", "before": "version 1", "after": after}]
+        assert parts["scope"]["changes"] == [] and parts["role"]["changes"] == []
+        assert "| servicenow | user | title | Edited by hand | API service account |" in markdown
+        assert "| servicenow | user | password | does not log in | reset |" in markdown
+        secrets = set(value for value in set(qualys_sim.secrets()["secrets"]) | set(oci_sim.secret_values()) if len(value) > 5)
+        secrets = set(value for value in secrets if not value.startswith("{") and not re.match(r"^\d{4}-\d\d-\d\dT", value))
+        secrets.discard(user["login"])
+        written = json.dumps(report) + markdown + result.output
+        assert [value for value in secrets if value in written] == []
+    assert run_role(run_play, qualys_sim, oci_sim, one_user).changed == 0

@@ -202,6 +202,16 @@ class OciApp(ServiceApp):
             kind = "read"
         parts = ["{id}" if p.startswith("ocid1.") else ("{n}" if p.isdigit() else p) for p in path.split("/")]
         call = CallInfo(request, "/".join(parts), None, kind, None)
+        if request.method in ("PUT", "POST") and request.body:
+            # Names only, never values: the JSON body's top-level fields, so tests can see what a write sent.
+            try:
+                body = request.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict):
+                call.params = sorted(set(call.params) | set(body))
+        if request.header("if-match"):
+            call.params = sorted(set(call.params) | {"header:if-match"})
         key_id = _key_id_of(request.header("Authorization", ""))
         if key_id and key_id.count("/") == 2:
             call.user = key_id.split("/")[1]
@@ -261,6 +271,8 @@ class OciApp(ServiceApp):
             for key in ("_target", "_reads", "_since", "_settle_reads", "_settle_seconds"):
                 obj.pop(key, None)
             obj["lifecycleState"] = state
+            if not body.get("recipe_id"):
+                self._bump(obj)  # as another client's write would
             if state == "PENDING_DELETION":
                 obj["timeOfDeletion"] = time.time() + float(body.get("time_of_deletion_days", 30)) * DAY
             elif "timeOfDeletion" in obj and state == "ACTIVE":
@@ -284,7 +296,11 @@ class OciApp(ServiceApp):
         return found
 
     def _drift(self, request):
-        """Out-of-band new CURRENT version (what an edit in the Console does)."""
+        """Out-of-band new version (what an edit in the Console, or another client, does).
+
+        Body: ``name`` or ``secret_id``; ``content`` (text) or ``content_b64``; ``stage`` CURRENT
+        (default) or PENDING.
+        """
         body = request.json() if request.body else {}
         with self.lock:
             secret = None
@@ -300,9 +316,14 @@ class OciApp(ServiceApp):
                 content = body["content_b64"]
             else:
                 content = base64.b64encode(str(body.get("content", "")).encode("utf-8")).decode("ascii")
-            self._add_version(secret, content, "CURRENT", None)
+            stage = body.get("stage") or "CURRENT"
+            if stage not in ("CURRENT", "PENDING"):
+                return json_response({"error": "stage must be CURRENT or PENDING"}, 400)
+            number = self._add_version(secret, content, stage, None)
+            self._bump(secret)
             self._save()
-            return json_response({"secret_id": secret["id"], "current_version_number": secret["currentVersionNumber"]})
+            return json_response({"secret_id": secret["id"], "current_version_number": secret["currentVersionNumber"],
+                                  "version_number": number})
 
     # ------------------------------------------------------------ handle
     def handle(self, request, call):
@@ -436,6 +457,22 @@ class OciApp(ServiceApp):
         if wanted and wanted != self._etag(obj):
             raise ApiError(412, "PreconditionFailed", "The if-match value does not match the current etag.")
 
+    @staticmethod
+    def _secret_etag(secret):
+        """A secret's etag: it changes with every write to the secret (a new version of any stage, a
+        promotion, metadata, deletion or its cancellation), not when a transitional state settles."""
+        return hashlib.sha256(("%s:%d" % (secret["id"], secret.get("revision", 0))).encode("utf-8")).hexdigest()[:32]
+
+    def _check_secret_if_match(self, request, secret):
+        # 412 answers an if-match that differs (OCI's convention); the code PreconditionFailed is not confirmed.
+        wanted = request.header("if-match")
+        if wanted and wanted != self._secret_etag(secret):
+            raise ApiError(412, "PreconditionFailed", "The if-match value does not match the current etag of the secret.")
+
+    @staticmethod
+    def _bump(secret):
+        secret["revision"] = secret.get("revision", 0) + 1
+
     def _new_ocid(self, kind):
         return "ocid1.%s.%s.%s.amaaaaaa%s" % (kind, fx.REALM, fx.region_key(self.fixtures["region"]), uuid.uuid4().hex)
 
@@ -551,6 +588,12 @@ class OciApp(ServiceApp):
         return content, stage, details.get("name")
 
     def _add_version(self, secret, content, stage, name):
+        """Append a version staged CURRENT or PENDING (both also LATEST).
+
+        A new CURRENT version moves the old CURRENT to PREVIOUS. A new PENDING version takes the
+        PENDING stage from an older one (assumed: one PENDING version at a time; OCI's docs do not say).
+        A new CURRENT version leaves a PENDING version as it is (assumed as well).
+        """
         versions = secret["versions"]
         if name and any(v.get("name") == name for v in versions):
             raise ApiError(400, "InvalidParameter", "A secret version named %s already exists." % name)
@@ -561,15 +604,43 @@ class OciApp(ServiceApp):
                 version["stages"] = [s for s in version["stages"] if s != "CURRENT"] + ["PREVIOUS"]
             elif stage == "CURRENT":
                 version["stages"] = [s for s in version["stages"] if s != "PREVIOUS"]
-        new_stages = [stage, "LATEST"]
-        versions.append({"versionNumber": number, "name": name, "stages": new_stages, "content": content,
+            elif stage == "PENDING":
+                version["stages"] = [s for s in version["stages"] if s != "PENDING"]
+        versions.append({"versionNumber": number, "name": name, "stages": [stage, "LATEST"], "content": content,
                          "timeCreated": time.time()})
-        for version in versions:
-            if not version["stages"]:
-                version["stages"] = ["DEPRECATED"]
+        self._deprecate_unstaged(versions)
         if stage == "CURRENT":
             secret["currentVersionNumber"] = number
         return number
+
+    @staticmethod
+    def _deprecate_unstaged(versions):
+        """A version with no other stage is DEPRECATED; one that has another stage is not."""
+        for version in versions:
+            others = [s for s in version["stages"] if s != "DEPRECATED"]
+            version["stages"] = others or ["DEPRECATED"]
+
+    def _promote(self, secret, number):
+        """``currentVersionNumber``: version ``number`` becomes CURRENT, the old CURRENT PREVIOUS.
+
+        The promoted version loses PENDING (or PREVIOUS, DEPRECATED) and keeps LATEST. Promoting the
+        CURRENT version changes no stage.
+        """
+        target = [v for v in secret["versions"] if v["versionNumber"] == number]
+        if not target:
+            raise ApiError(400, "InvalidParameter", "Secret version %s does not exist." % number)
+        target = target[0]
+        if "CURRENT" not in target["stages"]:
+            for version in secret["versions"]:
+                if version is target:
+                    continue
+                if "CURRENT" in version["stages"]:
+                    version["stages"] = [s for s in version["stages"] if s != "CURRENT"] + ["PREVIOUS"]
+                else:
+                    version["stages"] = [s for s in version["stages"] if s != "PREVIOUS"]
+            target["stages"] = ["CURRENT"] + [s for s in target["stages"] if s == "LATEST"]
+            self._deprecate_unstaged(secret["versions"])
+        secret["currentVersionNumber"] = number
 
     def list_secrets(self, q):
         _require(q, "compartmentId")
@@ -595,15 +666,14 @@ class OciApp(ServiceApp):
 
     def get_secret(self, secret_id):
         secret = self._secret(secret_id, on_read=True)
-        view = self._secret_view(secret)
-        return 200, view, {"etag": self._etag(view)}
+        return 200, self._secret_view(secret), {"etag": self._secret_etag(secret)}
 
     def create_secret(self, request):
         body = self._body(request)
         token_key, existing = self._retry_token(request, "createSecret")
         if existing and existing in self.state["secrets"]:
-            view = self._secret_view(self.state["secrets"][existing])
-            return 200, view, {"etag": self._etag(view)}
+            secret = self.state["secrets"][existing]
+            return 200, self._secret_view(secret), {"etag": self._secret_etag(secret)}
         _require(body, "compartmentId", "vaultId", "keyId", "secretName")
         check_ocid(body["compartmentId"], "compartmentId", ("compartment", "tenancy"))
         vault = self.state["vaults"].get(body["vaultId"])
@@ -643,13 +713,12 @@ class OciApp(ServiceApp):
         if token_key:
             self.state["retry_tokens"][token_key] = {"id": secret_id, "time": time.time()}
         self._save()
-        view = self._secret_view(secret)
-        return 200, view, {"etag": self._etag(view)}
+        return 200, self._secret_view(secret), {"etag": self._secret_etag(secret)}
 
     def update_secret(self, secret_id, request):
         secret = self._secret(secret_id)
         body = self._body(request)
-        self._check_if_match(request, self._secret_view(secret))
+        self._check_secret_if_match(request, secret)
         if secret["lifecycleState"] != "ACTIVE":
             raise ApiError(409, "IncorrectState", "The secret is %s; only ACTIVE secrets can be updated."
                            % secret["lifecycleState"])
@@ -668,16 +737,9 @@ class OciApp(ServiceApp):
             content, stage, version_name = self._check_content(body["secretContent"])
         if body.get("currentVersionNumber") is not None:
             number = body["currentVersionNumber"]
-            target = [v for v in secret["versions"] if v["versionNumber"] == number]
-            if not target:
-                raise ApiError(400, "InvalidParameter", "Secret version %s does not exist." % number)
-            for version in secret["versions"]:
-                if "CURRENT" in version["stages"]:
-                    version["stages"] = [s for s in version["stages"] if s != "CURRENT"] + ["PREVIOUS"]
-                else:
-                    version["stages"] = [s for s in version["stages"] if s != "PREVIOUS"]
-            target[0]["stages"] = ["CURRENT"] + [s for s in target[0]["stages"] if s in ("LATEST",)]
-            secret["currentVersionNumber"] = number
+            if isinstance(number, bool) or not isinstance(number, int):
+                raise ApiError(400, "InvalidParameter", "currentVersionNumber must be an integer.")
+            self._promote(secret, number)
         if content is not None:
             self._add_version(secret, content, stage, version_name)
         for field in ("description",):
@@ -687,9 +749,9 @@ class OciApp(ServiceApp):
             if body.get(field) is not None:
                 secret[field] = _dict_or_none(body, field)
         self._transition(secret, "UPDATING", "ACTIVE")
+        self._bump(secret)
         self._save()
-        view = self._secret_view(secret)
-        return 200, view, {"etag": self._etag(view)}
+        return 200, self._secret_view(secret), {"etag": self._secret_etag(secret)}
 
     def list_versions(self, secret_id, q):
         secret = self._secret(secret_id)
@@ -708,7 +770,7 @@ class OciApp(ServiceApp):
     def schedule_deletion(self, secret_id, request):
         secret = self._secret(secret_id)
         body = self._body(request)
-        self._check_if_match(request, self._secret_view(secret))
+        self._check_secret_if_match(request, secret)
         if secret["lifecycleState"] != "ACTIVE":
             raise ApiError(409, "IncorrectState", "The secret is %s; only ACTIVE secrets can be scheduled for deletion."
                            % secret["lifecycleState"])
@@ -721,17 +783,19 @@ class OciApp(ServiceApp):
             when = now + 30 * DAY
         secret["timeOfDeletion"] = when
         self._transition(secret, "SCHEDULING_DELETION", "PENDING_DELETION")
+        self._bump(secret)
         self._save()
         return 200, None, {}
 
     def cancel_deletion(self, secret_id, request):
         secret = self._secret(secret_id)
-        self._check_if_match(request, self._secret_view(secret))
+        self._check_secret_if_match(request, secret)
         if secret["lifecycleState"] != "PENDING_DELETION":
             raise ApiError(409, "IncorrectState", "The secret is %s; only a secret pending deletion can be restored."
                            % secret["lifecycleState"])
         secret["timeOfDeletion"] = None
         self._transition(secret, "CANCELLING_DELETION", "ACTIVE")
+        self._bump(secret)
         self._save()
         return 200, None, {}
 

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import json
 import os
+import warnings
 
 import pytest
 
@@ -28,11 +29,20 @@ def _samples_dir():
 
 
 SAMPLES = os.environ.get("SCANOPS_QUALYS_SAMPLES") or _samples_dir()
+if not SAMPLES or not os.path.isdir(SAMPLES):
+    MISSING = ("Qualys recordings not found (%s): the tests of real Qualys replies did not run; put shared/qualys-samples "
+               "beside the project root or set SCANOPS_QUALYS_SAMPLES"
+               % ("SCANOPS_QUALYS_SAMPLES=%s is no directory" % SAMPLES if SAMPLES else "no shared/qualys-samples above "
+                  "the tests"))
+    # A skip's reason shows in the summary only with -rs; a warning shows in every run's warnings summary
+    # (a builtin category: pytest-xdist imports a warning's category module, which would be this skipped one).
+    warnings.warn(MISSING, UserWarning)
+    pytest.skip(MISSING, allow_module_level=True)
 
 
 def replies(name):
-    if not SAMPLES or not os.path.exists(os.path.join(SAMPLES, name)):
-        pytest.skip("Qualys recordings not found (shared/qualys-samples beside the project root); set SCANOPS_QUALYS_SAMPLES")
+    if not os.path.exists(os.path.join(SAMPLES, name)):
+        pytest.skip("Qualys recording %s is missing from %s" % (name, SAMPLES))
     with open(os.path.join(SAMPLES, name)) as handle:
         har = json.load(handle)
     found = []

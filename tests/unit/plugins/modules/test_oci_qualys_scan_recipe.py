@@ -11,11 +11,9 @@ import copy
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import OciError
 from ansible_collections.scanops.qualys.plugins.modules import oci_qualys_scan_recipe, oci_qualys_scan_recipe_info
+from ansible_collections.scanops.qualys.tests.unit.plugins.modules.utils import run_module
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaunit"
 SECRET_ID = "ocid1.vaultsecret.oc1.iad.aaaaaaaaunitsecret"
@@ -99,39 +97,10 @@ class FakeVss(object):
         return copy.deepcopy(recipe)
 
 
-class Exited(Exception):
-    def __init__(self, result, failed):
-        super(Exited, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-def _exit_json(self, **result):
-    raise Exited(result, False)
-
-
-def _fail_json(self, msg, **result):
-    result["msg"] = msg
-    raise Exited(result, True)
-
-
 def run(fake, args, module=oci_qualys_scan_recipe, check=False, diff=False):
-    module_args = copy.deepcopy(args)
-    if check:
-        module_args["_ansible_check_mode"] = True
-    if diff:
-        module_args["_ansible_diff"] = True
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    patcher.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-    patcher.setattr(module, "OciScanRecipes", lambda client: fake)
-    try:
-        with patch_module_args(module_args):
-            with pytest.raises(Exited) as exited:
-                module.main()
-    finally:
-        patcher.undo()
-    return exited.value.result, exited.value.failed
+    """The module with ``fake`` as its OciScanRecipes; (result, failed)."""
+    out = run_module(module, copy.deepcopy(args), check=check, diff=diff, client=fake, factory=(module, "OciScanRecipes"))
+    return out.result, out.failed
 
 
 def ok(fake, args, **kwargs):

@@ -30,9 +30,13 @@ BASE = {"compartment_id": COMPARTMENT, "vault_id": VAULT, "key_id": KEY, "name":
 
 
 class FakeVault(object):
-    """Secrets in a dict; the OciSecrets methods the modules call, each call recorded."""
+    """Secrets in a dict; the OciSecrets methods the modules call, each call recorded.
 
-    WRITES = ("create_secret", "update_secret", "schedule_secret_deletion", "cancel_secret_deletion")
+    ``versions`` holds every version's content; ``current`` and ``pending`` are version numbers;
+    ``revision`` makes the etag, which changes with every write.
+    """
+
+    WRITES = ("create_secret", "update_secret", "promote_version", "schedule_secret_deletion", "cancel_secret_deletion")
 
     def __init__(self):
         self.secrets = {}
@@ -45,38 +49,76 @@ class FakeVault(object):
     def writes(self):
         return [call for call in self.calls if call[0] in self.WRITES]
 
-    def add(self, name, data, state="ACTIVE", key_id=KEY, **meta):
+    def add(self, name, data, state="ACTIVE", key_id=KEY, compartment_id=COMPARTMENT, **meta):
         self.counter += 1
         secret_id = "ocid1.vaultsecret.oc1.iad.unit%d" % self.counter
-        self.secrets[secret_id] = dict(id=secret_id, secret_name=name, compartment_id=COMPARTMENT, vault_id=VAULT,
+        self.secrets[secret_id] = dict(id=secret_id, secret_name=name, compartment_id=compartment_id, vault_id=VAULT,
                                        key_id=key_id, lifecycle_state=state, description=meta.get("description"),
                                        freeform_tags=meta.get("freeform_tags") or {},
                                        defined_tags=meta.get("defined_tags") or {}, versions=[data],
-                                       time_of_deletion=None)
+                                       time_of_deletion=None, current=1, pending=None, revision=0)
         return secret_id
+
+    def stage_pending(self, secret_id, data):
+        """Another client stores a PENDING version."""
+        secret = self.secrets[secret_id]
+        secret["versions"].append(data)
+        secret["pending"] = len(secret["versions"])
+        secret["revision"] += 1
+        return secret["pending"]
 
     def _view(self, secret):
         view = copy.deepcopy(secret)
-        view["current_version_number"] = len(view.pop("versions"))
+        for key in ("versions", "current", "pending", "revision"):
+            view.pop(key)
+        view["current_version_number"] = secret["current"]
         return view
 
     def find_secret(self, compartment_id, vault_id, name):
         self._log("find_secret", name)
         for secret in self.secrets.values():
-            if secret["secret_name"] == name and secret["lifecycle_state"] != "DELETED":
+            if secret["secret_name"] == name and secret["lifecycle_state"] != "DELETED" \
+                    and secret["compartment_id"] == compartment_id:
                 view = self._view(secret)
                 view.pop("current_version_number")  # summaries have none
                 return view
         return None
 
+    def find_secret_in_vault(self, vault_id, name):
+        self._log("find_secret_in_vault", name)
+        for secret in self.secrets.values():
+            if secret["secret_name"] == name and secret["lifecycle_state"] != "DELETED":
+                return secret["id"]
+        return None
+
     def list_secrets(self, compartment_id, vault_id=None, name=None):
         self._log("list_secrets", name)
-        return [self._view(s) for s in self.secrets.values() if not name or s["secret_name"] == name]
+        return [self._view(s) for s in self.secrets.values()
+                if (not name or s["secret_name"] == name) and s["compartment_id"] == compartment_id]
 
-    def read_current_content(self, secret_id):
-        self._log("read_current_content", secret_id)
+    def read_bundle(self, secret_id):
+        self._log("read_bundle", secret_id)
         secret = self.secrets[secret_id]
-        return secret["versions"][-1], len(secret["versions"])
+        latest = ["LATEST"] if secret["current"] == len(secret["versions"]) else []
+        return secret["versions"][secret["current"] - 1], secret["current"], ["CURRENT"] + latest
+
+    def list_versions(self, secret_id):
+        self._log("list_versions", secret_id)
+        secret = self.secrets[secret_id]
+        versions = []
+        for number in range(len(secret["versions"]), 0, -1):
+            stages = ["CURRENT"] if number == secret["current"] else ["PENDING"] if number == secret["pending"] else []
+            versions.append(dict(version_number=number, stages=stages))
+        return versions
+
+    def read_pending(self, secret_id, versions=None, current_stages=None):
+        self._log("read_pending", secret_id)
+        secret = self.secrets[secret_id]
+        if current_stages is not None and "LATEST" in current_stages:
+            return None, None
+        if secret["pending"] is None or secret["pending"] < secret["current"]:
+            return None, None
+        return secret["versions"][secret["pending"] - 1], secret["pending"]
 
     def check_key(self, vault_id, key_id):
         self._log("check_key", key_id)
@@ -90,17 +132,42 @@ class FakeVault(object):
                              defined_tags=defined_tags)
         return self._view(self.secrets[secret_id])
 
-    def update_secret(self, secret_id, data=None, description=None, freeform_tags=None, defined_tags=None):
+    def _check_if_match(self, secret, if_match):
+        if if_match is not None and if_match != "etag-%d" % secret["revision"]:
+            raise OciError("update secret failed: HTTP 412 PreconditionFailed: etag.", status=412,
+                           code="PreconditionFailed")
+
+    def update_secret(self, secret_id, data=None, description=None, freeform_tags=None, defined_tags=None,
+                      stage="CURRENT", if_match=None):
         self._log("update_secret", secret_id, data is not None)
         secret = self.secrets[secret_id]
+        self._check_if_match(secret, if_match)
         assert secret["lifecycle_state"] == "ACTIVE"
         if data is not None:
             secret["versions"].append(data)
+            if stage == "PENDING":
+                secret["pending"] = len(secret["versions"])
+            else:
+                secret["current"] = len(secret["versions"])
         for field, value in (("description", description), ("freeform_tags", freeform_tags),
                              ("defined_tags", defined_tags)):
             if value is not None:
                 secret[field] = value
         secret["lifecycle_state"] = "UPDATING"
+        secret["revision"] += 1
+        return self._view(secret)
+
+    def promote_version(self, secret_id, version_number, if_match=None, **metadata):
+        self._log("promote_version", secret_id, version_number)
+        secret = self.secrets[secret_id]
+        self._check_if_match(secret, if_match)
+        secret["current"] = version_number
+        if secret["pending"] == version_number:
+            secret["pending"] = None
+        for field, value in metadata.items():
+            if value is not None:
+                secret[field] = value
+        secret["revision"] += 1
         return self._view(secret)
 
     def schedule_secret_deletion(self, secret_id, days):
@@ -111,10 +178,16 @@ class FakeVault(object):
     def cancel_secret_deletion(self, secret_id):
         self._log("cancel_secret_deletion", secret_id)
         self.secrets[secret_id]["lifecycle_state"] = "ACTIVE"
+        self.secrets[secret_id]["revision"] += 1
 
     def get_secret(self, secret_id):
         self._log("get_secret", secret_id)
         return self._view(self.secrets[secret_id])
+
+    def get_secret_and_etag(self, secret_id):
+        self._log("get_secret_and_etag", secret_id)
+        secret = self.secrets[secret_id]
+        return self._view(secret), "etag-%d" % secret["revision"]
 
     def wait_secret(self, secret_id, states, timeout):
         self._log("wait_secret", secret_id, states)
@@ -360,7 +433,7 @@ def test_transitional_secret_is_waited_for_before_it_is_read(state):
     result = ok(fake, lic())
     assert result["changed"] is False and result["secret"]["lifecycle_state"] == "ACTIVE"
     names = [c[0] for c in fake.calls]
-    assert names[:3] == ["find_secret", "wait_secret", "read_current_content"], names
+    assert names[:3] == ["find_secret", "wait_secret", "read_bundle"], names
     assert fake.writes() == [] and fake.secrets[secret_id]["lifecycle_state"] == "ACTIVE"
 
 
@@ -369,7 +442,7 @@ def test_transitional_secret_without_wait_fails_clearly():
     fake.add("qualys-license", json.dumps(LICENSE_DOC).encode(), state="UPDATING")
     result = fails(fake, lic(wait=False))
     assert "secret qualys-license is UPDATING" in result["msg"] and "wait=true" in result["msg"]
-    assert fake.writes() == [] and "read_current_content" not in [c[0] for c in fake.calls]
+    assert fake.writes() == [] and "read_bundle" not in [c[0] for c in fake.calls]
 
 
 def test_info_waits_for_a_transitional_secret_and_reads_it():
@@ -446,3 +519,240 @@ def test_failures_use_the_shared_vocabulary_and_keep_the_old_names():
     assert (result["error_kind"], result["error_code"], result["http_status"], result["request_id"]) == (
         "not_found", "NotAuthorizedOrNotFound", 404, "R2")
     assert (result["status"], result["code"], result["opc_request_id"]) == (404, "NotAuthorizedOrNotFound", "R2")
+
+
+# ---------------------------------------------------------------- stages and conditional stores (issues 15, 16 item 2)
+
+CREDS = {"username": "svc_unit", "password": "Current-Passw0rd-unit"}
+NEW_CREDS = {"username": "svc_unit", "password": "Pending-Passw0rd-unit"}
+OTHER_CREDS = {"username": "svc_unit", "password": "Other-Run-Passw0rd-unit"}
+
+
+def creds_bytes(creds):
+    return sc.credentials_bytes(creds)
+
+
+def cred_args(creds=None, **extra):
+    args = dict(BASE, name="qualys-api-user", credentials=creds or NEW_CREDS)
+    args.update(extra)
+    return args
+
+
+def stored_creds(fake, secret_id, number):
+    return json.loads(fake.secrets[secret_id]["versions"][number - 1])
+
+
+def test_pending_store_leaves_current_and_is_idempotent():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    # Check mode predicts the PENDING version and writes nothing; the diff shows fingerprints only.
+    result = ok(fake, cred_args(stage="pending"), check=True, diff=True)
+    assert result["changed"] and result["version_created"] and not result["promoted"]
+    assert result["pending_version_number"] == 2 and result["secret"]["pending_version_number"] == 2
+    assert result["secret"]["current_version_number"] == 1
+    assert result["diff"]["before"]["pending_content_sha256"] is None
+    assert result["diff"]["after"]["pending_content_sha256"] == sc.fingerprint(creds_bytes(NEW_CREDS))
+    assert result["diff"]["before"]["content_sha256"] == result["diff"]["after"]["content_sha256"]
+    assert fake.writes() == []
+
+    result = ok(fake, cred_args(stage="pending"), diff=True)
+    assert result["changed"] and result["version_created"] and result["pending_version_number"] == 2
+    assert result["secret"]["current_version_number"] == 1
+    assert result["secret"]["content_sha256"] == sc.fingerprint(creds_bytes(CREDS))
+    assert fake.writes() == [("update_secret", secret_id, True)]
+    assert fake.secrets[secret_id]["current"] == 1 and stored_creds(fake, secret_id, 2) == NEW_CREDS
+    assert "Pending-Passw0rd-unit" not in json.dumps(dict((k, v) for k, v in result.items() if k != "_no_log_values"))
+    assert "Pending-Passw0rd-unit" in " ".join(result["_no_log_values"])
+
+    # The same PENDING content again, or the CURRENT content as pending: no write.
+    for args in (cred_args(stage="pending"), cred_args(CREDS, stage="pending")):
+        for check in (True, False):
+            result = ok(fake, args, check=check)
+            assert result["changed"] is False and result["version_created"] is False
+            assert result["pending_version_number"] == 2
+    assert len(fake.writes()) == 1
+
+
+def test_pending_store_sends_the_etag_read_before_the_content():
+    fake = FakeVault()
+    fake.add("qualys-api-user", creds_bytes(CREDS))
+    ok(fake, cred_args(stage="pending"))
+    names = [c[0] for c in fake.calls]
+    assert names.index("get_secret_and_etag") < names.index("read_bundle") < names.index("update_secret")
+    # CURRENT was the latest version: no version list was needed to know there is no PENDING one.
+    assert "list_versions" not in names
+
+
+def test_newer_pending_replaces_the_older_one():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    fake.stage_pending(secret_id, creds_bytes(OTHER_CREDS))
+    result = ok(fake, cred_args(stage="pending"))
+    assert result["changed"] and result["pending_version_number"] == 3 and fake.secrets[secret_id]["current"] == 1
+
+
+def test_pending_store_needs_an_existing_secret_and_present():
+    fake = FakeVault()
+    result = fails(fake, cred_args(stage="pending"), check=True)
+    assert "stage=pending needs an existing secret" in result["msg"] and fake.writes() == []
+    assert "stage=current first" in fails(fake, cred_args(stage="pending"))["msg"]
+    assert "mutually exclusive" in fails(fake, cred_args(stage="pending", promote_pending=True))["msg"]
+    assert "state=present only" in fails(fake, dict(BASE, state="absent", stage="pending"))["msg"]
+    assert "state=present only" in fails(fake, dict(BASE, state="absent", if_version_number=1))["msg"]
+    assert "if_version_number must be 0" in fails(fake, cred_args(if_version_number=-1))["msg"]
+    assert fake.writes() == []
+
+
+def test_pending_replaced_by_another_run_right_after_the_store_fails():
+    class Racing(FakeVault):
+        def update_secret(self, secret_id, data=None, **kwargs):
+            result = super(Racing, self).update_secret(secret_id, data=data, **kwargs)
+            self.stage_pending(secret_id, creds_bytes(OTHER_CREDS))
+            return result
+    fake = Racing()
+    fake.add("qualys-api-user", creds_bytes(CREDS))
+    result = fails(fake, cred_args(stage="pending"))
+    assert "another run stored a newer PENDING version (3)" in result["msg"]
+
+
+def test_promote_pending_with_content_and_again():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    fake.stage_pending(secret_id, creds_bytes(NEW_CREDS))
+    result = ok(fake, cred_args(promote_pending=True), check=True, diff=True)
+    assert result["changed"] and result["promoted"] and not result["version_created"]
+    assert result["secret"]["current_version_number"] == 2 and result["pending_version_number"] is None
+    assert result["diff"]["after"]["content_sha256"] == sc.fingerprint(creds_bytes(NEW_CREDS))
+    assert result["diff"]["before"]["pending_version_number"] == 2 and result["diff"]["after"]["pending_version_number"] is None
+    assert fake.writes() == []
+
+    result = ok(fake, cred_args(promote_pending=True, description="rotated"))
+    assert result["changed"] and result["promoted"] and result["secret"]["current_version_number"] == 2
+    assert result["secret"]["content_sha256"] == sc.fingerprint(creds_bytes(NEW_CREDS))
+    assert fake.writes() == [("promote_version", secret_id, 2)]
+    assert fake.secrets[secret_id]["current"] == 2 and fake.secrets[secret_id]["pending"] is None
+    assert fake.secrets[secret_id]["description"] == "rotated"
+
+    # Promoted already: nothing to do.
+    for check in (True, False):
+        result = ok(fake, cred_args(promote_pending=True, description="rotated"), check=check)
+        assert result["changed"] is False and result["promoted"] is False
+    assert len(fake.writes()) == 1
+
+
+def test_promote_pending_without_content_promotes_whatever_is_pending():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    args = dict(BASE, name="qualys-api-user", promote_pending=True)
+    result = fails(fake, args)
+    assert "has no PENDING version to promote" in result["msg"] and fake.writes() == []
+    fake.stage_pending(secret_id, creds_bytes(OTHER_CREDS))
+    result = ok(fake, args)
+    assert result["promoted"] and fake.secrets[secret_id]["current"] == 2
+
+
+def test_promote_pending_refuses_other_content():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    # No PENDING version and another CURRENT content.
+    for check in (True, False):
+        msg = fails(fake, cred_args(promote_pending=True), check=check)["msg"]
+        assert "no PENDING version to promote, and its CURRENT content differs" in msg
+    # A PENDING version another run stored.
+    fake.stage_pending(secret_id, creds_bytes(OTHER_CREDS))
+    msg = fails(fake, cred_args(promote_pending=True))["msg"]
+    assert "the PENDING version 2 of secret qualys-api-user holds other content" in msg
+    assert fake.writes() == [] and fake.secrets[secret_id]["current"] == 1
+    assert "does not exist" in fails(FakeVault(), cred_args(promote_pending=True))["msg"]
+
+
+def test_if_version_number_mismatch_writes_nothing():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    fake.update_secret(secret_id, data=creds_bytes(OTHER_CREDS))  # another run stored a password: version 2
+    fake.wait_secret(secret_id, ("ACTIVE",), 1)
+    fake.calls = []
+    for args in (cred_args(if_version_number=1), cred_args(if_version_number=1, stage="pending"),
+                 cred_args(if_version_number=0)):
+        for check in (True, False):
+            msg = fails(fake, args, check=check)["msg"]
+            assert "the secret changed since it was read (version 2, expected %d)" % args["if_version_number"] in msg
+            assert "another run stored a password; re-run" in msg
+    assert fake.writes() == []
+    # Nothing to write: fine whatever the version.
+    assert ok(fake, cred_args(OTHER_CREDS, if_version_number=1))["changed"] is False
+    # The version read: written, with if-match.
+    result = ok(fake, cred_args(if_version_number=2))
+    assert result["changed"] and result["secret"]["current_version_number"] == 3
+    assert fake.writes() == [("update_secret", secret_id, True)]
+
+
+def test_if_version_number_on_a_missing_secret():
+    fake = FakeVault()
+    msg = fails(fake, cred_args(if_version_number=4))["msg"]
+    assert "it does not exist, expected version 4" in msg and fake.writes() == []
+    assert ok(fake, cred_args(if_version_number=0))["created"] is True
+
+
+def test_etag_mismatch_between_read_and_write_fails_clearly():
+    # Another run stores a PENDING version after this run read the etag: OCI answers 412.
+    class Racing(FakeVault):
+        def read_bundle(self, secret_id):
+            result = super(Racing, self).read_bundle(secret_id)
+            if not self.writes():
+                self.stage_pending(secret_id, creds_bytes(OTHER_CREDS))
+            return result
+    fake = Racing()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    result = fails(fake, cred_args(if_version_number=1))
+    assert "the secret changed since it was read (version 1, expected 1)" in result["msg"]
+    assert result["error_kind"] == "state"
+    assert fake.secrets[secret_id]["current"] == 1 and len(fake.secrets[secret_id]["versions"]) == 2
+
+
+def test_cancelled_deletion_then_conditional_store_uses_the_new_etag():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS), state="PENDING_DELETION")
+    result = ok(fake, cred_args(stage="pending", cancel_deletion=True, if_version_number=1))
+    assert result["deletion_cancelled"] and result["pending_version_number"] == 2
+    assert [w[0] for w in fake.writes()] == ["cancel_secret_deletion", "update_secret"]
+    assert fake.secrets[secret_id]["current"] == 1
+
+
+def test_info_pending_content_version_numbers_and_search_vault():
+    fake = FakeVault()
+    secret_id = fake.add("qualys-api-user", creds_bytes(CREDS))
+    fake.stage_pending(secret_id, creds_bytes(NEW_CREDS))
+    args = {"compartment_id": COMPARTMENT, "vault_id": VAULT, "name": "qualys-api-user"}
+    result = ok(fake, dict(args, include_content=True), module=oci_qualys_secret_info)
+    entry = result["secrets"][0]
+    assert entry["current_version_number"] == 1 and entry["pending_version_number"] == 2
+    assert json.loads(entry["content"]) == CREDS and json.loads(entry["pending_content"]) == NEW_CREDS
+    assert sc.to_base64(creds_bytes(NEW_CREDS)) in result["_no_log_values"]
+    # Without include_content: no pending content, but the version number still.
+    result = ok(fake, dict(args, content_fingerprint=False), module=oci_qualys_secret_info)
+    entry = result["secrets"][0]
+    assert entry["current_version_number"] == 1 and "pending_content" not in entry and "content" not in entry
+
+    # The same name in another compartment: invisible to the listing, found with search_vault.
+    other = "ocid1.compartment.oc1..aaaaaaaaother"
+    fake = FakeVault()
+    fake.add("qualys-api-user", creds_bytes(CREDS), compartment_id=other)
+    assert ok(fake, args, module=oci_qualys_secret_info)["secrets"] == []
+    result = ok(fake, dict(args, search_vault=True), module=oci_qualys_secret_info)
+    assert [(s["name"], s["compartment_id"], s["current_version_number"]) for s in result["secrets"]] == [
+        ("qualys-api-user", other, 1)]
+    result = ok(fake, {"vault_id": VAULT, "name": "nothing-here", "search_vault": True}, module=oci_qualys_secret_info)
+    assert result["secrets"] == []
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ({"vault_id": VAULT, "name": "x"}, "compartment_id is required"),
+    ({"vault_id": VAULT, "search_vault": True}, "search_vault=true needs name"),
+    ({"name": "x", "search_vault": True}, "search_vault=true needs vault_id"),
+    ({"compartment_id": "nope", "vault_id": VAULT, "name": "x", "search_vault": True}, "compartment_id"),
+])
+def test_info_bad_inputs_fail_before_any_call(args, fragment):
+    fake = FakeVault()
+    result = fails(fake, args, module=oci_qualys_secret_info)
+    assert fragment in result["msg"] and fake.calls == []

@@ -9,13 +9,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import QualysClient, Response
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.modules import qualys_asset_group
+from ansible_collections.scanops.qualys.tests.unit.plugins.modules.utils import Call
 
 AUTH = {"url": "https://qualysapi.example.com", "username": "admin", "password": "s3cret-Pass"}
 PATH = "/api/2.0/fo/asset/group/"
@@ -23,19 +21,15 @@ PATH = "/api/2.0/fo/asset/group/"
 
 # -- scripted Qualys ------------------------------------------------------------
 
-class ModuleExit(Exception):
-    def __init__(self, result, failed):
-        super(ModuleExit, self).__init__(result.get("msg"))
-        self.result = result
-        self.failed = failed
-
-
 class ScriptedQualys:
-    """Stands in for QualysClient.fo: records each call, answers the next scripted reply.
+    """Stands in for the QualysClient: records each fo() call, answers the next scripted reply.
 
     A reply is ``(status, xml_text)`` (parsed by the real reply parser, so error
-    shapes go through the same code as in production) or a QualysError to raise.
+    shapes go through the same code as in production), a QualysError to raise,
+    or a ``Call`` that also says which call it answers (hrobot style).
     """
+
+    token = None
 
     def __init__(self, replies):
         self.replies = list(replies)
@@ -46,6 +40,8 @@ class ScriptedQualys:
         if not self.replies:
             raise AssertionError("unexpected call %s" % params)
         reply = self.replies.pop(0)
+        if isinstance(reply, Call):
+            reply = reply.check(dict(params), write)
         if isinstance(reply, Exception):
             raise reply
         status, text = reply
@@ -103,40 +99,17 @@ def simple_reply(text, code=None, group_id=None, status=200):
                     "</SIMPLE_RETURN>" % (code_xml, text, items))
 
 
-@pytest.fixture
-def run_module(monkeypatch):
-    """run_module(module, args, replies, check=False, diff=False) -> (result, scripted Qualys)."""
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs, failed=False)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise ModuleExit(kwargs, failed=True)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-    warnings = []
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg: warnings.append(msg))
-
-    def run(module, args, replies, check=False, diff=False, expect_failure=False):
-        scripted = ScriptedQualys(replies)
-        monkeypatch.setattr(QualysClient, "fo", scripted.fo)
-        module_args = dict(AUTH, **args)
-        module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
-        with patch_module_args(module_args):
-            with pytest.raises(ModuleExit) as caught:
-                module.main()
-        assert caught.value.failed == expect_failure, caught.value.result
-        assert not scripted.replies, "scripted replies left over: %s" % scripted.replies
-        result = caught.value.result
-        result["warnings_seen"] = list(warnings)
-        return result, scripted
-
-    return run
+def run_scripted(run_module, module, args, replies, check=False, diff=False, expect_failure=False):
+    """Run ``module`` against the scripted ``replies`` (every one must be used); (ModuleResult, ScriptedQualys)."""
+    scripted = ScriptedQualys(replies)
+    out = run_module(module, dict(AUTH, **args), check=check, diff=diff, client=scripted)
+    assert out.failed == expect_failure, out
+    assert not scripted.replies, "scripted replies left over: %s" % scripted.replies
+    return out, scripted
 
 
 def run_group(run_module, args, replies, **kwargs):
-    return run_module(qualys_asset_group, args, replies, **kwargs)
+    return run_scripted(run_module, qualys_asset_group, args, replies, **kwargs)
 
 
 # -- create -----------------------------------------------------------------------
@@ -167,11 +140,12 @@ def test_create_sends_bare_names_once_and_returns_the_new_id(run_module):
 
 
 def test_create_without_id_in_reply_reads_it_back_by_title(run_module):
+    lookup = {"action": "list", "title": "DMZ", "show_attributes": "TITLE"}
     result, qualys = run_group(run_module, {"title": "DMZ"}, [
-        list_reply(), simple_reply("Asset Group successfully added."), list_reply(xml_group(2000009, "DMZ"))])
+        Call(list_reply(), params=lookup, write=False),
+        Call(simple_reply("Asset Group successfully added."), params={"action": "add", "title": "DMZ"}, write=True),
+        Call(list_reply(xml_group(2000009, "DMZ")), params=lookup, write=False)])
     assert result["asset_group"] == {"id": 2000009, "title": "DMZ"}
-    assert [call["params"]["action"] for call in qualys.calls] == ["list", "add", "list"]
-    assert qualys.calls[2]["params"]["title"] == "DMZ"
 
 
 def test_create_skips_empty_values(run_module):
@@ -203,7 +177,7 @@ def test_lost_create_reply_continues_with_the_group_that_exists(run_module):
     assert result["changed"] is True
     assert result["asset_group"]["id"] == 12
     assert len(qualys.writes) == 1
-    assert any("lost" in warning for warning in result["warnings_seen"])
+    assert any("lost" in warning for warning in result.warnings)
 
 
 def test_lost_create_reply_without_the_group_fails(run_module):
@@ -218,11 +192,13 @@ def test_group_created_meanwhile_by_a_parallel_run_is_converged(run_module):
     # Another fork sharing the scope created the group between this run's lookup and its add.
     taken = simple_reply("parameter title has invalid value: DMZ (an asset group with this title already exists)", code=1905,
                          status=400)
-    result, qualys = run_group(run_module, {"title": "DMZ", "ips": ["10.0.0.1"]},
-                               [list_reply(), taken, list_reply(xml_group(12, "DMZ", ips=["10.0.0.1"]))])
+    lookup = {"action": "list", "title": "DMZ", "show_attributes": "IP_SET,TITLE"}
+    result, qualys = run_group(run_module, {"title": "DMZ", "ips": ["10.0.0.1"]}, [
+        Call(list_reply(), params=lookup),
+        Call(taken, params={"action": "add", "title": "DMZ", "ips": "10.0.0.1"}, write=True),
+        Call(list_reply(xml_group(12, "DMZ", ips=["10.0.0.1"])), params=lookup)])
     assert result["changed"] is False and result["asset_group"]["id"] == 12
-    assert [call["params"]["action"] for call in qualys.calls] == ["list", "add", "list"]
-    assert any("Another run created" in warning for warning in result["warnings_seen"])
+    assert any("Another run created" in warning for warning in result.warnings)
 
 
 def test_refused_create_with_no_group_found_afterwards_fails(run_module):
@@ -427,15 +403,13 @@ def test_reads_ask_only_for_the_managed_attributes(run_module, args, attributes)
 
 
 def test_lookup_follows_truncation_warnings(run_module):
+    lookup = {"action": "list", "title": "DMZ", "show_attributes": "TITLE"}
     result, qualys = run_group(run_module, {"title": "DMZ", "state": "absent"}, [
-        list_reply(xml_group(3, "Other"), next_id_min=4),
-        list_reply(xml_group(5, "DMZ"), next_id_min=6),
-        list_reply(),
-        simple_reply("Asset Group Deleted Successfully", group_id=5)])
+        Call(list_reply(xml_group(3, "Other"), next_id_min=4), params=lookup),
+        Call(list_reply(xml_group(5, "DMZ"), next_id_min=6), params=dict(lookup, id_min="4")),
+        Call(list_reply(), params=dict(lookup, id_min="6")),
+        Call(simple_reply("Asset Group Deleted Successfully", group_id=5), params={"action": "delete", "id": "5"}, write=True)])
     assert result["changed"] is True
-    assert [call["params"].get("id_min") for call in qualys.calls[:3]] == [None, "4", "6"]
-    assert all(call["params"]["title"] == "DMZ" for call in qualys.calls[:3])
-    assert qualys.writes[0]["params"] == {"action": "delete", "id": "5"}
 
 
 def test_paging_that_does_not_advance_stops_with_an_error(run_module):
@@ -494,7 +468,7 @@ def test_lost_delete_reply_is_checked(run_module):
                                [list_reply(xml_group(5, "DMZ")), lost, list_reply()])
     assert result["changed"] is True
     assert qualys.calls[2]["params"] == {"action": "list", "title": "DMZ", "show_attributes": "TITLE"}
-    assert any("gone" in warning for warning in result["warnings_seen"])
+    assert any("gone" in warning for warning in result.warnings)
     result, qualys = run_group(run_module, {"title": "DMZ", "state": "absent"},
                                [list_reply(xml_group(5, "DMZ")), lost, list_reply(xml_group(5, "DMZ"))], expect_failure=True)
     assert "may or may not" in result["msg"]

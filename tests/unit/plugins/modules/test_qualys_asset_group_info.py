@@ -10,16 +10,16 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.scanops.qualys.plugins.modules import qualys_asset_group_info
-from ansible_collections.scanops.qualys.tests.unit.plugins.modules.test_qualys_asset_group import (  # pylint: disable=unused-import
+from ansible_collections.scanops.qualys.tests.unit.plugins.modules.test_qualys_asset_group import (
     list_reply,
-    run_module,
+    run_scripted,
     simple_reply,
     xml_group,
 )
 
 
 def run_info(run_module, args, replies, **kwargs):
-    return run_module(qualys_asset_group_info, args, replies, **kwargs)
+    return run_scripted(run_module, qualys_asset_group_info, args, replies, **kwargs)
 
 
 def test_lists_every_group_with_all_fields(run_module):

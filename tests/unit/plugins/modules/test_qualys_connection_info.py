@@ -11,11 +11,7 @@ import json
 
 import pytest
 
-from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_module
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import Response
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.modules import qualys_connection_info
@@ -58,38 +54,12 @@ class FakeClient:
         return formats.check_gateway_reply(self._answer("GATEWAY %s %s" % (method, path)))
 
 
-class Outcome:
-    def __init__(self, text, code):
-        self.text = text
-        self.result = json.loads(text.strip().splitlines()[-1])
-        self.failed = code != 0
-
-    def __getitem__(self, key):
-        return self.result[key]
-
-
 @pytest.fixture
-def run(monkeypatch, capsys):
+def run(run_module):
     def runner(fake, check=False, **args):
-        built = []
-
-        def make_client(params, warn=None):
-            built.append(params)
-            if isinstance(fake, QualysError):
-                raise fake
-            return fake
-
-        monkeypatch.setattr(qualys_module, "QualysClient", make_client)
+        """``fake`` is the client, or a QualysError its construction raises; an option set to None is left out."""
         module_args = dict((key, value) for key, value in dict(CONNECTION, **args).items() if value is not None)
-        module_args["_ansible_check_mode"] = check
-        capsys.readouterr()
-        module_warnings._global_warnings.clear()
-        with patch_module_args(module_args):
-            with pytest.raises(SystemExit) as info:
-                qualys_connection_info.main()
-        outcome = Outcome(capsys.readouterr().out, info.value.code)
-        outcome.clients_built = len(built)
-        return outcome
+        return run_module(qualys_connection_info, module_args, check=check, client=fake)
     return runner
 
 
@@ -120,7 +90,7 @@ def test_empty_application_list_fails_before_any_call(run):
     fake = FakeClient()
     out = run(fake, applications=[])
     assert out.failed and out["msg"] == "applications must name at least one of vmdr, fim, pm, etm."
-    assert fake.calls == [] and out.clients_built == 0
+    assert fake.calls == [] and out.built == []
 
 
 def test_unknown_application_is_refused_by_the_spec(run):

@@ -12,9 +12,6 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleApiUnavailable
 from ansible_collections.scanops.qualys.plugins.modules import qualys_role
@@ -66,48 +63,14 @@ class FakeAdapter:
         return [call for call in self.calls if call[0] in ("create", "update", "delete")]
 
 
-class Exited(Exception):
-    def __init__(self, result, failed):
-        super(Exited, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-WARNINGS = []
-
-
-def _warn(self, warning, *args, **kwargs):
-    WARNINGS.append(warning)
-
-
-def _exit_json(self, **kwargs):
-    kwargs["warnings"] = list(WARNINGS)
-    raise Exited(kwargs, False)
-
-
-def _fail_json(self, msg, **kwargs):
-    kwargs.update(msg=msg, warnings=list(WARNINGS))
-    raise Exited(kwargs, True)
-
-
 @pytest.fixture
-def run(monkeypatch):
-    del WARNINGS[:]
-    monkeypatch.setattr(basic.AnsibleModule, "warn", _warn)
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-
+def run(run_module):
     def runner(adapter, check=False, diff=False, **args):
         """Runs the module; it defines the role (manage_definition=true) unless told otherwise (None: the default)."""
-        monkeypatch.setattr(qualys_role, "RoleAdapter", lambda client: adapter)
         args.setdefault("manage_definition", True)
         args = dict((key, value) for key, value in args.items() if value is not None)
-        module_args = dict(CONNECTION, **args)
-        module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
-        with patch_module_args(module_args):
-            with pytest.raises(Exited) as info:
-                qualys_role.main()
-        return info.value
+        return run_module(qualys_role, dict(CONNECTION, **args), check=check, diff=diff, client=adapter,
+                          factory=(qualys_role, "RoleAdapter"))
     return runner
 
 
@@ -259,7 +222,7 @@ def test_check_only_with_role_api_reports_definition_and_drift(run):
     assert not out.failed and not out.result["changed"] and adapter.writes() == []
     assert out.result["role"] == EXISTING
     assert out.result["role_exists"] and out.result["permissions_known"] and out.result["role_api_available"]
-    assert any("differs from this task in permissions" in w for w in out.result["warnings"])
+    assert any("differs from this task in permissions" in w for w in out.warnings)
 
 
 def test_check_only_with_role_api_and_no_role_fails(run):
@@ -277,7 +240,7 @@ def test_check_only_without_role_api_uses_user_roles(run):
     assert out.result["role"] == {"id": 104, "name": "svc-role", "description": None, "api_access": None,
                                   "ui_access": None, "permissions": None}
     assert adapter.calls == [("find", "svc-role"), ("find_holder", "svc-role")]
-    assert out.result["warnings"] == [
+    assert out.warnings == [
         "A role called 'svc-role' exists (a user holds it), but its definition cannot be read or changed without "
         "that API: check by hand in the Qualys UI, Administration > Roles, that it has API Access on and UI Access "
         "off."]
@@ -287,7 +250,7 @@ def test_check_only_without_role_api_and_no_holder_cannot_tell(run):
     out = run(FakeAdapter(available=False), name="svc-role", manage_definition=False)
     assert not out.failed and out.result["role_exists"] is None and out.result["permissions_known"] is False
     assert any("cannot be checked" in w and "Administration > Roles (Role Management), New Role" in w
-               for w in out.result["warnings"])
+               for w in out.warnings)
 
 
 def test_password_never_in_result(run):
@@ -311,7 +274,7 @@ def test_role_created_meanwhile_by_a_parallel_run_is_converged(run):
     assert not done.failed, done.result
     assert done.result["changed"] is False and done.result["role"]["id"] == 104
     assert [call[0] for call in adapter.calls] == ["find", "create", "find"]
-    assert any("Another run created" in warning for warning in done.result["warnings"])
+    assert any("Another run created" in warning for warning in done.warnings)
     # A refused create with nothing found afterwards is still an error.
     lonely = FakeAdapter()
 
@@ -320,3 +283,17 @@ def test_role_created_meanwhile_by_a_parallel_run_is_converged(run):
     lonely.create = refuse
     refused = run(lonely, name="svc-role")
     assert refused.failed and "refused" in refused.result["msg"]
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_an_unknown_role_fails_the_existence_check_in_check_mode_too(run, check):
+    """Issue 18 item 12: manage_definition=false makes the same read-only check in check mode, naming the role."""
+    adapter = FakeAdapter()
+    out = run(adapter, check=check, name="svc-role", manage_definition=False)
+    assert out.failed and "No role called 'svc-role' exists" in out.result["msg"] and adapter.writes() == []
+
+
+def test_a_role_to_define_is_predicted_in_check_mode_with_a_null_id(run):
+    """What the restricted_api_user role reads to predict the assignment (qualys_service_user pending_roles)."""
+    out = run(FakeAdapter(), check=True, name="svc-role", manage_definition=True, permissions={"VM": ["View"]})
+    assert not out.failed and out.result["changed"] and out.result["role"]["id"] is None

@@ -9,9 +9,6 @@ __metaclass__ = type
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleApiUnavailable
 from ansible_collections.scanops.qualys.plugins.modules import qualys_role_info
@@ -37,43 +34,11 @@ class FakeAdapter:
         return list(self.roles)
 
 
-class Exited(Exception):
-    def __init__(self, result, failed):
-        super(Exited, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-WARNINGS = []
-
-
-def _warn(self, warning, *args, **kwargs):
-    WARNINGS.append(warning)
-
-
-def _exit_json(self, **kwargs):
-    kwargs["warnings"] = list(WARNINGS)
-    raise Exited(kwargs, False)
-
-
-def _fail_json(self, msg, **kwargs):
-    kwargs.update(msg=msg, warnings=list(WARNINGS))
-    raise Exited(kwargs, True)
-
-
 @pytest.fixture
-def run(monkeypatch):
-    del WARNINGS[:]
-    monkeypatch.setattr(basic.AnsibleModule, "warn", _warn)
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-
+def run(run_module):
     def runner(adapter, **args):
-        monkeypatch.setattr(qualys_role_info, "RoleAdapter", lambda client: adapter)
-        with patch_module_args(dict(CONNECTION, _ansible_check_mode=True, **args)):
-            with pytest.raises(Exited) as info:
-                qualys_role_info.main()
-        return info.value
+        return run_module(qualys_role_info, dict(CONNECTION, **args), check=True, client=adapter,
+                          factory=(qualys_role_info, "RoleAdapter"))
     return runner
 
 
@@ -96,7 +61,7 @@ def test_role_api_not_offered_is_not_a_failure(run):
     error = RoleApiUnavailable(QualysError("Unexpected reply from Qualys: HTTP 404", status=404))
     out = run(FakeAdapter(error=error))
     assert not out.failed and out.result["roles"] == [] and out.result["role_api_available"] is False
-    assert any("does not offer the role definition API" in w for w in out.result["warnings"])
+    assert any("does not offer the role definition API" in w for w in out.warnings)
 
 
 def test_other_errors_fail(run):

@@ -21,6 +21,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_module
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleApiUnavailable
 from ansible_collections.scanops.qualys.plugins.modules import qualys_service_user
 
 CONNECTION = {"url": "https://qualysapi.example.invalid", "username": "admin", "password": "Admin-Pass-1"}
@@ -48,6 +49,8 @@ class FakeQualys:
         self.fail = {}
         # True: Qualys e-mails reset passwords whatever the switch says.
         self.email_passwords = False
+        # False: the subscription does not offer the (guessed) role definition API.
+        self.role_api = True
 
     # -- test helpers ------------------------------------------------------------------
     def add(self, login, **fields):
@@ -164,12 +167,21 @@ class FakeQualys:
         return formats.parse_xml("<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ASSET_GROUP_LIST>%s</ASSET_GROUP_LIST></RESPONSE>"
                                  "</ASSET_GROUP_LIST_OUTPUT>" % group)
 
-    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None):
+    def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None,
+            judge=None):
         self.calls.append(("%s %s" % (operation, object_type), body, write))
         self._maybe_fail("%s %s" % (operation, object_type))
+        if object_type == "am/role":
+            if not self.role_api:
+                raise RoleApiUnavailable(QualysError("HTTP 404", status=404, kind="not_found"))
+            name = body["ServiceRequest"]["filters"]["Criteria"][0]["value"]
+            found = [{"id": self.roles[name], "name": name}] if name in self.roles else []
+            return {"count": len(found), "has_more": False, "last_id": None, "data": found}
         if operation == "search":
-            login = body["ServiceRequest"]["filters"]["Criteria"][0]["value"]
-            found = [self._admin_view(user) for user in self.users.values() if user["login"] == login]
+            criterion = body["ServiceRequest"]["filters"]["Criteria"][0]
+            field, value = criterion["field"], criterion["value"]
+            found = [self._admin_view(user) for user in self.users.values()
+                     if (user["login"] == value if field == "username" else value in user["roles"])]
             return {"count": len(found), "has_more": False, "last_id": None, "data": found}
         user = [user for user in self.users.values() if user["id"] == object_id][0]
         data = body["ServiceRequest"]["data"]["User"]
@@ -186,7 +198,9 @@ class FakeQualys:
                         del held[name]
         return {"count": 1, "has_more": False, "last_id": None, "data": [{"id": user["id"]}]}
 
-    def qps_search(self, object_type, criteria, page_size=100):
+    def qps_search(self, object_type, criteria, page_size=100, search=None):
+        if search is not None:
+            return search(formats.qps_request(criteria=criteria, preferences={"limitResults": page_size}))["data"]
         self.calls.append(("search %s" % object_type, list(criteria), False))
         if object_type == "am/user":
             return [self._admin_view(user) for user in self.users.values()]
@@ -266,7 +280,8 @@ def test_create_returns_credentials_once_and_accepts_the_eula(run, fake):
     out = run(fake, diff=True, asset_groups=["Prod web"], **PROFILE_ARGS)
     assert not out.failed and out["changed"] and out["created"] and out["password_changed"] and out["eula_accepted"]
     user = fake.users["quays_sp1"]
-    assert out["credentials"] == {"login": "quays_sp1", "password": user["password"], "api_url": CONNECTION["url"]}
+    assert out["credentials"] == {"username": "quays_sp1", "password": user["password"], "api_url": CONNECTION["url"],
+                                  "platform": None, "rotated_at": out["rotated_at"], "login": "quays_sp1"}
     assert out["rotated_at"].endswith("Z")
     assert fake.names() == ["user_list.php", "asset_group_list", "user.php?add", "acceptEULA.php", "user_list.php"]
     add = fake.writes()[0][1]
@@ -564,3 +579,158 @@ def test_a_manager_gets_no_asset_groups(run, fake):
 def test_user_state_is_an_alias_of_address_state(run, fake, existing):
     out = run(fake, external_id="svc-scan", user_state="Ohio")
     assert out["changed"] and fake.writes()[0][1]["state"] == "Ohio"
+
+
+# -- check mode: scope objects and roles an earlier task would create (issue 18 items 3 and 12) ---------------------
+
+def test_check_mode_assumes_a_missing_asset_group_and_tag_that_an_earlier_task_creates(run, fake):
+    args = dict(PROFILE_ARGS, asset_groups=["New scope"], scope_tags=["New tag"])
+    preview = run(fake, check=True, diff=True, **args)
+    assert not preview.failed and preview["changed"] and preview["created"] and fake.writes() == []
+    assert preview["assumed"] == {"asset_groups": ["New scope"], "scope_tags": ["New tag"], "roles": []}
+    assert preview["user"]["asset_groups"] == ["New scope"] and preview["user"]["scope_tags"] == ["New tag"]
+    warnings = " ".join(preview.warnings)
+    assert "no asset group is titled 'New scope' yet" in warnings and "no tag is named 'New tag' yet" in warnings
+    assert "earlier task" in warnings
+    # A real run still fails before any write.
+    real = run(fake, **args)
+    assert real.failed and "no asset group is titled 'New scope'" in real["msg"] and fake.writes() == []
+    fake.groups.add("New scope")
+    real = run(fake, **args)
+    assert real.failed and real["msg"] == "scope_tags: no tag is named 'New tag'." and fake.writes() == []
+
+
+def test_check_mode_assumes_a_missing_tag_for_an_existing_user(run, fake, existing):
+    preview = run(fake, check=True, external_id="svc-scan", scope_tags=["New tag", "Prod"])
+    assert not preview.failed and preview["changed"] and preview["assumed"]["scope_tags"] == ["New tag"]
+    assert preview["user"]["scope_tags"] == ["New tag", "Prod"] and fake.writes() == []
+    found = run(fake, check=True, external_id="svc-scan", scope_tags=["Prod"])
+    assert "assumed" not in found and not found.warnings
+
+
+def test_an_unknown_role_fails_in_check_mode_too_naming_it(run, fake, existing):
+    out = run(fake, check=True, external_id="svc-scan", roles=["Scan Reader", "No Such Role"])
+    assert out.failed and "roles: no role is named 'No Such Role'" in out["msg"] and "pending_roles" in out["msg"]
+    assert "Scan Reader" not in out["msg"] and fake.writes() == []
+
+
+def test_an_unknown_role_fails_a_new_user_before_any_write(run, fake):
+    out = run(fake, roles=["No Such Role"], **PROFILE_ARGS)
+    assert out.failed and out["msg"].startswith("roles: no role is named 'No Such Role'.") and fake.writes() == []
+    assert fake.users == {}
+
+
+def test_a_role_an_earlier_task_creates_is_predicted_in_check_mode_only(run, fake):
+    args = dict(PROFILE_ARGS, roles=["New Role"], pending_roles=["New Role"])
+    preview = run(fake, check=True, **args)
+    assert not preview.failed and preview["changed"] and preview["assumed"]["roles"] == ["New Role"]
+    assert preview["user"]["roles"] == ["New Role"] and fake.writes() == []
+    assert any("no role is named 'New Role' yet" in warning and "pending_roles" in warning for warning in preview.warnings)
+    real = run(fake, **args)
+    assert real.failed and "no role is named 'New Role'" in real["msg"] and fake.writes() == []
+
+
+def test_a_role_some_user_holds_is_found_without_the_role_api(run, fake, existing):
+    fake.add("quays_xx9", roles={"Report Reader": 102})
+    fake.role_api = False
+    out = run(fake, check=True, external_id="svc-scan", roles=["Report Reader"])
+    assert not out.failed and out["changed"] and not out.warnings
+    assert "search am/role" not in fake.names()
+
+
+def test_without_the_role_api_an_unheld_role_cannot_be_checked_and_check_mode_says_so(run, fake, existing):
+    fake.role_api = False
+    out = run(fake, check=True, external_id="svc-scan", roles=["Scan Reader", "Report Reader"])
+    assert not out.failed and out["changed"] and "assumed" not in out
+    (warning,) = out.warnings
+    assert "whether the roles 'Report Reader', 'Scan Reader' exist cannot be checked" in warning
+    # The role API was asked once, not once per role.
+    assert fake.names().count("search am/role") == 1
+
+
+# -- before/after for auditors, without a secret (issue 18 item 5) ---------------------------------------------------
+
+def test_changes_list_every_field_that_differs_before_and_after_without_diff_mode(run, fake, existing):
+    existing["roles"] = {"Scan Reader": 101}
+    out = run(fake, asset_groups=["Prod db"], roles=["Report Reader"], **dict(PROFILE_ARGS, title="Scanner"))
+    assert out["changed"] and "diff" not in out and out["password_status"] == "unchanged"
+    assert out["changes"] == [
+        {"field": "asset_groups", "before": ["Prod web"], "after": ["Prod db"]},
+        {"field": "roles", "before": ["Scan Reader"], "after": ["Report Reader"]},
+        {"field": "title", "before": "Automation", "after": "Scanner"},
+    ]
+    again = run(fake, asset_groups=["Prod db"], roles=["Report Reader"], **dict(PROFILE_ARGS, title="Scanner"))
+    assert not again["changed"] and again["changes"] == [] and again["password_status"] == "unchanged"
+
+
+def test_changes_of_a_preview_equal_those_of_the_real_run(run, fake, existing):
+    args = dict(external_id="svc-scan", state="inactive", zip_code="62701")
+    preview = run(fake, check=True, **args)
+    real = run(fake, **args)
+    assert preview["changes"] == real["changes"] == [
+        {"field": "status", "before": "active", "after": "inactive"},
+        {"field": "zip_code", "before": "", "after": "62701"},
+    ]
+
+
+def test_changes_of_a_new_user_and_its_password_hold_no_secret(run, fake):
+    out = run(fake, asset_groups=["Prod web"], **PROFILE_ARGS)
+    password = fake.users["quays_sp1"]["password"]
+    changes = dict((change["field"], change) for change in out["changes"])
+    assert changes["login"] == {"field": "login", "before": None, "after": "quays_sp1"}
+    assert changes["asset_groups"]["after"] == ["Prod web"] and "address2" not in changes
+    assert changes["password"] == {"field": "password", "before": None, "after": "created"}
+    assert out["password_status"] == "created" and password not in json.dumps(out["changes"])
+
+
+@pytest.mark.parametrize("args, status, before", [
+    (dict(password_mode="reset_if_invalid", verify_credentials={"password": "wrong"}), "reset", "does not log in"),
+    (dict(password_mode="reset_if_invalid"), "reset", "not checked"),
+    (dict(password_mode="reset", verify_credentials={"password": "Old-Pass-1!"}), "rotated", "logs in"),
+    (dict(password_mode="reset_if_older_than", max_password_age_days=30, password_rotated_at="2000-01-01T00:00:00Z"),
+     "rotated", "not checked"),
+])
+def test_a_password_change_is_reported_by_whether_the_stored_one_logged_in(run, fake, existing, args, status, before):
+    preview = run(fake, check=True, external_id="svc-scan", **args)
+    out = run(fake, external_id="svc-scan", **args)
+    for result in (preview, out):
+        assert result["password_status"] == status
+        assert result["changes"] == [{"field": "password", "before": before, "after": status}]
+    assert existing["password"] not in out.text.replace(json.dumps(out["credentials"]), "")
+
+
+# -- one shape of credentials (issue 18 item 6, issue 16 item 11) ------------------------------------------------------
+
+def test_credentials_carry_the_platform_given_or_recognised_from_the_url(run, fake, monkeypatch):
+    fake.api_url = "https://qualysapi.qg2.apps.qualys.com"
+    with monkeypatch.context() as patched:
+        patched.delitem(CONNECTION, "url")
+        out = run(fake, platform="us2", **PROFILE_ARGS)
+    assert out["credentials"]["platform"] == "US2" and out["credentials"]["api_url"] == fake.api_url
+    fake.users.clear()
+    out = run(fake, url=fake.api_url, **PROFILE_ARGS)
+    assert out["credentials"]["platform"] == "US2"
+    assert set(out["credentials"]) == {"username", "password", "api_url", "platform", "rotated_at", "login"}
+    assert out["credentials"]["rotated_at"] == out["rotated_at"]
+
+
+def test_verify_credentials_takes_the_stored_credentials_whole(run, fake, existing):
+    stored = {"username": "quays_sp1", "password": "Old-Pass-1!", "api_url": CONNECTION["url"], "platform": None,
+              "rotated_at": "2025-01-31T12:00:00Z"}
+    out = run(fake, external_id="svc-scan", password_mode="reset_if_invalid", verify_credentials=stored)
+    assert not out.failed and out["credentials_valid"] is True and not out["changed"]
+    other = run(fake, external_id="svc-scan", verify_credentials=dict(stored, username="quays_zz1"))
+    assert other["credentials_error"]["kind"] == "login_mismatch"
+    # login: the older name of username, from credentials a module returned before.
+    legacy = run(fake, external_id="svc-scan", verify_credentials={"login": "quays_sp1", "password": "Old-Pass-1!"})
+    assert legacy["credentials_valid"] is True
+    both = run(fake, external_id="svc-scan",
+               verify_credentials={"login": "quays_sp1", "username": "quays_sp1", "password": "Old-Pass-1!"})
+    assert both["credentials_valid"] is True and not both.warnings
+
+
+def test_verify_credentials_with_two_different_logins_fails_before_any_call(run, fake, existing):
+    calls = len(fake.calls)
+    out = run(fake, external_id="svc-scan",
+              verify_credentials={"login": "quays_old1", "username": "quays_sp1", "password": "Old-Pass-1!"})
+    assert out.failed and "username quays_sp1 and login quays_old1" in out["msg"] and len(fake.calls) == calls

@@ -11,12 +11,9 @@ import copy
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_module
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.modules import qualys_tag
+from ansible_collections.scanops.qualys.tests.unit.plugins.modules.utils import run_module
 
 CONNECTION = {"url": "https://qualys.example.invalid", "username": "admin", "password": "Admin-Pass-1"}
 SYSTEM_NAMES = ("Asset Groups", "Business Units", "Cloud Agent", "Asset Search Tags", "Malware Domain Assets",
@@ -131,56 +128,21 @@ class FakeQualys:
         return {"count": len(data), "has_more": False, "last_id": None, "data": data}
 
 
-class Exited(Exception):
-    def __init__(self, result, failed):
-        super(Exited, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-def _exit_json(self, **result):
-    raise Exited(result, False)
-
-
-def _fail_json(self, msg, **result):
-    result["msg"] = msg
-    raise Exited(result, True)
-
-
-def run_module(module, fake, args, check=False, diff=False):
-    """Run a module's main() against ``fake``; return (result, failed)."""
-    module_args = dict(CONNECTION, **args)
-    if check:
-        module_args["_ansible_check_mode"] = True
-    if diff:
-        module_args["_ansible_diff"] = True
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    patcher.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-    patcher.setattr(qualys_module, "QualysClient", lambda params, warn=None: fake)
-    try:
-        with patch_module_args(module_args):
-            with pytest.raises(Exited) as exited:
-                module.main()
-    finally:
-        patcher.undo()
-    return exited.value.result, exited.value.failed
-
-
-def run(fake, args, **kwargs):
-    return run_module(qualys_tag, fake, args, **kwargs)
+def run(fake, args, module=qualys_tag, check=False, diff=False):
+    """Run ``module`` (qualys_tag by default) against ``fake``; a ModuleResult."""
+    return run_module(module, dict(CONNECTION, **args), check=check, diff=diff, client=fake)
 
 
 def ok(fake, args, **kwargs):
-    result, failed = run(fake, args, **kwargs)
-    assert not failed, result
-    return result
+    out = run(fake, args, **kwargs)
+    assert not out.failed, out
+    return out.result
 
 
 def failed(fake, args, **kwargs):
-    result, has_failed = run(fake, args, **kwargs)
-    assert has_failed, result
-    return result
+    out = run(fake, args, **kwargs)
+    assert out.failed, out
+    return out.result
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.scanops.qualys.plugins.modules import qualys_tag_info
-from ansible_collections.scanops.qualys.tests.unit.plugins.modules.test_qualys_tag import FakeQualys, run_module
+from ansible_collections.scanops.qualys.tests.unit.plugins.modules.test_qualys_tag import FakeQualys, run
 
 
 @pytest.fixture
@@ -24,11 +24,11 @@ def fake():
 
 
 def info(fake, args, check=False):
-    result, failed = run_module(qualys_tag_info, fake, args, check=check)
-    assert not failed, result
-    assert result["changed"] is False
+    out = run(fake, args, module=qualys_tag_info, check=check)
+    assert not out.failed, out
+    assert out["changed"] is False
     assert fake.writes() == []
-    return result["tags"]
+    return out["tags"]
 
 
 def searches(fake):
@@ -127,12 +127,12 @@ def test_asset_group_and_business_unit_tags_are_marked(fake):
     ({"rule_type": "nope"}, "rule_type must be one of"),
 ])
 def test_bad_input(fake, args, message):
-    result, failed = run_module(qualys_tag_info, fake, args)
-    assert failed and message in result["msg"]
+    out = run(fake, args, module=qualys_tag_info)
+    assert out.failed and message in out["msg"]
     assert fake.calls == []
 
 
 def test_ambiguous_parent_fails(fake):
     fake.add("Env")
-    result, failed = run_module(qualys_tag_info, fake, {"parent": "Env"})
-    assert failed and "Several tags are named 'Env'" in result["msg"]
+    out = run(fake, {"parent": "Env"}, module=qualys_tag_info)
+    assert out.failed and "Several tags are named 'Env'" in out["msg"]
