@@ -344,10 +344,10 @@ class QualysClient:
         return self._call("POST", "/msp/%s" % script, "msp", lambda reply: formats.parse_xml_reply(reply, sensitive=sensitive),
                           data=params, write=write, idempotent=idempotent, sensitive=sensitive, credentials=credentials)
 
-    def fo(self, path, params, write=False, idempotent=None, credentials=None):
-        """Call a VM/PC ``/api/2.0/fo/...`` API; returns the parsed XML root."""
-        return self._call("POST", path, "fo", formats.parse_xml_reply, data=params, write=write, idempotent=idempotent,
-                          credentials=credentials)
+    def fo(self, path, params, write=False, idempotent=None, credentials=None, json_body=None, sensitive=False):
+        """Call a VM/PC ``/api/2.0/fo/...`` API (a form, or ``json_body``); returns the parsed XML root."""
+        return self._call("POST", path, "fo", formats.parse_xml_reply, data=params, json_body=json_body, write=write,
+                          idempotent=idempotent, credentials=credentials, sensitive=sensitive)
 
     def qps(self, operation, object_type, object_id=None, body=None, write=False, idempotent=None, credentials=None,
             judge=None):

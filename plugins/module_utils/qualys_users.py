@@ -225,6 +225,11 @@ def list_users(client, external_id_contains=None):
     return [user_from_xml(element) for element in root.findall("USER_LIST/USER")]
 
 
+def find_users(client, external_id):
+    """Every user with exactly this ``external_id`` (Qualys filters by "contains"; the exact match is made here)."""
+    return [user for user in list_users(client, external_id_contains=external_id) if user["external_id"] == external_id]
+
+
 def find_user(client, external_id=None, login=None):
     """The user with exactly this ``external_id`` (preferred) or ``login``, or None.
 
@@ -233,8 +238,7 @@ def find_user(client, external_id=None, login=None):
     an error, since acting on one of them would be a guess.
     """
     if external_id:
-        found = [user for user in list_users(client, external_id_contains=external_id)
-                 if user["external_id"] == external_id]
+        found = find_users(client, external_id)
         if len(found) > 1:
             raise QualysError("%d Qualys users have external_id %r (logins %s); give each user its own external_id "
                               "in the Qualys UI before managing one of them." % (
@@ -305,6 +309,17 @@ def reset_password(client, login):
             "a few resets per user per hour." % (login, login), kind="api")
     raise QualysError("Qualys did not return a new password for %s (password_change.php with email=0); the password "
                       "may have been changed: reset it again." % login, kind="format")
+
+
+def change_own_password(client, login, password, new_password):
+    """The self-service change: ``login`` sets ``new_password`` itself, authenticated with ``password`` (Basic only).
+
+    Qualys does not say which password rules refuse a value, nor how often it may
+    be changed (a third-party transcription says 3 times per hour); its refusal is
+    raised as it came, never quoting the passwords.
+    """
+    client.fo("/api/2.0/fo/user/change_password/", None, json_body={"newPassword": new_password}, write=True,
+              idempotent=False, credentials=(login, password), sensitive=True)
 
 
 def accept_eula(client, login, password):

@@ -153,13 +153,20 @@ class ResourceModule(ServiceModule):
     Optional hooks, for what some objects need:
 
     - ``check_create(desired)``: reads a create depends on, also run in check mode;
+    - ``check_update(current, changes)``: the same for an update;
     - ``planned_create(desired)``: what check mode reports for a create;
     - ``planned_delete(current)`` / ``is_gone(obj)``: for objects that linger
       after a delete (a secret pending deletion);
     - ``recheck_failed_create`` and ``refused_by_race(exc)``: after a refused
       create, look once more (another run may have made the object meanwhile);
     - ``recheck_created(created, desired)``: after a create, look for a
-      duplicate another run made at the same time, and converge.
+      duplicate another run made at the same time, and converge;
+    - ``recover_lost_create(desired)``: after a create whose reply was lost,
+      the object if the create happened (default: ``find()``);
+    - ``after_write(before, after)``: a last step of every present run, check
+      mode included (``before`` None for a create): what the object holds
+      besides its fields (a user's password); returns True when it changed
+      (or, in check mode, would change) something.
 
     After a run, ``created``, ``changes`` (of an existing object) and
     ``deleted`` say what happened; ``extra_result()`` adds module-specific keys.
@@ -214,8 +221,19 @@ class ResourceModule(ServiceModule):
     def check_create(self, desired):
         """Reads that a create depends on (run in check mode too); fail or raise to refuse."""
 
+    def check_update(self, current, changes):
+        """Reads that an update depends on (run in check mode too); fail or raise to refuse."""
+
     def planned_create(self, desired):
         return dict((k, v) for k, v in desired.items() if v is not None)
+
+    def recover_lost_create(self, desired):
+        """After a create whose reply was lost: the object if the create happened, else None."""
+        return self.find()
+
+    def after_write(self, before, after):
+        """A last step of every present run (``before`` None for a create); True when it changed something."""
+        return False
 
     def planned_delete(self, current):
         return None
@@ -251,7 +269,9 @@ class ResourceModule(ServiceModule):
             self.check_create(desired)
             if self.check_mode:
                 self.created = True
-                return self._result(True, None, self.planned_create(desired))
+                planned = self.planned_create(desired)
+                self.after_write(None, planned)
+                return self._result(True, None, planned)
             try:
                 created = self._create_once(desired)
             except self.error_types as exc:
@@ -262,18 +282,21 @@ class ResourceModule(ServiceModule):
                     raise
             else:
                 self.created = True
-                return self._result(True, None, self.recheck_created(created, desired))
+                after = self.recheck_created(created, desired)
+                self.after_write(None, after)
+                return self._result(True, None, after)
             self.module.warn("Another run created this object between the lookup and the create: continuing with it.")
             desired = self.desired(current)
         changes = self.compare(current, desired)
         self.changes = changes
-        if not changes:
-            return self._result(False, current, current)
         after = dict(current)
-        after.update(changes)
-        if not self.check_mode:
-            after = self.update(current, changes) or after
-        return self._result(True, current, after)
+        if changes:
+            self.check_update(current, changes)
+            after.update(changes)
+            if not self.check_mode:
+                after = self.update(current, changes) or after
+        changed = self.after_write(current, after)
+        return self._result(bool(changes) or bool(changed), current, after)
 
     def _absent(self, current):
         if current is None or self.is_gone(current):
@@ -309,7 +332,7 @@ class ResourceModule(ServiceModule):
         except self.error_types as exc:
             if not getattr(exc, "outcome_unknown", False):
                 raise
-            found = self.find()
+            found = self.recover_lost_create(desired)
             if found is None:
                 raise
             self.module.warn("The reply to the create call was lost, but the object exists: continuing with it.")

@@ -253,9 +253,66 @@ options:
         type: str
       rotated_at:
         description:
-          - When the stored password was set. Accepted, not used; give it to O(password_rotated_at) for
-            O(password_mode=reset_if_older_than).
+          - When the stored password was set (any ISO-8601 form, for example C(2025-01-31T12:00:00Z) or
+            C(2025-01-31T12:00:00+00:00)). With O(password_mode=reset_if_older_than) it is the password's age when
+            O(password_rotated_at) is not given.
         type: str
+  pending_credentials:
+    description:
+      - The PENDING version of the stored credentials, which a two-phase rotation stored before changing the password
+        (same keys as O(verify_credentials)); checked with one read-only call as the user.
+      - When it logs in, an earlier rotation changed the password but stopped before promoting it:
+        RV(password_action=promote) tells the caller to promote it. When it does not, and the CURRENT password logs
+        in, the rotation starts again (RV(password_action=rotate) with O(rotation=two_phase)).
+    type: dict
+    suboptions:
+      username:
+        description: The stored login.
+        type: str
+      login:
+        description: The older name of O(pending_credentials.username).
+        type: str
+      password:
+        description: The PENDING password. Empty or not set means there is no PENDING version.
+        type: str
+      api_url:
+        description: Accepted, not used.
+        type: str
+      platform:
+        description: Accepted, not used.
+        type: str
+      rotated_at:
+        description: Accepted, not used.
+        type: str
+  rotation:
+    description:
+      - How a working password is replaced when O(password_mode) asks for a new one (by age, or V(reset)).
+      - V(admin_reset) resets it as the admin (C(password_change.php) with C(email=0)); Qualys chooses the new
+        password and returns it once, in RV(credentials), which the caller must store at once.
+      - "V(two_phase) never replaces a working password in one step. The module chooses a new password (O(password_length)
+        characters with lower- and upper-case letters, digits and special characters) and returns it in
+        RV(credentials) with RV(password_action=rotate), without sending it. The caller stores it as a PENDING
+        version, then runs the module again with O(new_password) set to it: the user changes its own password
+        (C(POST /api/2.0/fo/user/change_password/), Basic authentication as the user with the CURRENT password of
+        O(verify_credentials)), and the caller promotes the PENDING version (RV(password_action=promote)). The role
+        C(scanops.qualys.restricted_api_user) does this with the credentials secret in OCI Vault."
+      - With either, a user that no stored password logs in as is reset by the admin (there is no password to
+        authenticate a self-service change with).
+    type: str
+    choices: [admin_reset, two_phase]
+    default: admin_reset
+  new_password:
+    description:
+      - With O(rotation=two_phase), the password stored as PENDING to set now as the user's own password, authenticated
+        with O(verify_credentials). Nothing is sent when it logs in already (an earlier run set it); when neither it
+        nor the CURRENT password logs in, the task fails and changes nothing.
+      - Qualys applies the subscription's password rules and may limit how often a user changes its password; its
+        refusal fails the task.
+    type: str
+  password_length:
+    description: Length of the passwords the module chooses with O(rotation=two_phase).
+    type: int
+    default: 24
 notes:
   - RV(credentials) holds a password. Set C(no_log=true) on the task (and on any task that uses the registered
     result) so that Ansible does not print or log it; the module itself keeps it out of every warning, error and
@@ -268,6 +325,9 @@ notes:
   - Creating users, changing them and resetting passwords needs a Manager, an Administrator, or a Unit Manager for
     users of its own business unit. O(roles) and O(scope_tags) need a Manager and the QPS C(am/user) API, which is
     documented with Basic authentication and works on classic subscriptions; enhanced RBAC is not required.
+  - A user whose stored credentials get "This account has expired" (Qualys code 2001) fails the task with that
+    message, and nothing is reset (a reset cannot help an expired account). A user that is inactive (deactivated
+    by someone) is left inactive unless O(state=active); its stored credentials cannot be checked and are kept.
   - Qualys may limit how often the password of one user can be reset. A third-party transcription of the Qualys API
     guide mentions about 3 resets per user per hour; Qualys' own pages do not confirm it. Prefer
     O(password_mode=reset_if_older_than) or V(reset_if_invalid) to V(reset) on tasks that run often.
@@ -395,7 +455,9 @@ credentials:
       C(rotated_at). The role C(scanops.qualys.restricted_api_user) stores these keys in OCI Vault as JSON, and
       O(verify_credentials) takes that dict back as it is."
     - B(Secret.) Set C(no_log=true) on the task.
-  returned: when a password was generated (the user was created, or its password reset), never in check mode
+  returned: >-
+    when a password was generated (the user was created, or its password reset, or a new one chosen for a two-phase
+    rotation, see RV(password_action)), never in check mode
   type: dict
   contains:
     username:
@@ -499,6 +561,25 @@ assumed:
       type: list
       elements: str
   sample: {"asset_groups": ["Prod web servers"], "scope_tags": [], "roles": []}
+password_action:
+  description:
+    - What the caller does with the stored credentials after this run.
+    - V(none) nothing; V(store) RV(credentials) hold the user's live password (created, or reset by the admin)
+      and must be stored as the CURRENT version at once; V(rotate) RV(credentials) hold a new password chosen by the
+      module and not set yet (O(rotation=two_phase)), to store as a PENDING version and then set with O(new_password);
+      V(promote) the PENDING password is the user's password now and its version becomes CURRENT.
+  returned: always
+  type: str
+  sample: none
+password_reason:
+  description: Why RV(password_action) is not V(none), in a sentence without a secret.
+  returned: when RV(password_action) is not V(none) and a stored password was judged
+  type: str
+  sample: the password is older than 90 days
+pending_valid:
+  description: Whether the password of O(pending_credentials) (or O(new_password)) logs in.
+  returned: when it was checked
+  type: bool
 credentials_valid:
   description:
     - Whether the credentials of O(verify_credentials) work (after the EULA was accepted for them, when that was
@@ -528,6 +609,7 @@ credentials_error:
 import copy
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_passwords as passwords
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_connection import platform_of
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
@@ -582,11 +664,27 @@ ARGUMENT_SPEC = dict(
         rotated_at=dict(type="str", no_log=False),
     )),
     pending_roles=dict(type="list", elements="str", default=[]),
+    pending_credentials=dict(type="dict", no_log=False, options=dict(
+        username=dict(type="str"),
+        login=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        api_url=dict(type="str"),
+        platform=dict(type="str"),
+        rotated_at=dict(type="str", no_log=False),
+    )),
+    rotation=dict(type="str", default="admin_reset", choices=["admin_reset", "two_phase"]),
+    new_password=dict(type="str", no_log=True),
+    password_length=dict(type="int", default=passwords.DEFAULT_LENGTH, no_log=False),
 )
 
 
 class ServiceUserModule(QualysResourceModule):
-    """One Qualys service user: identity, attributes, status and password."""
+    """One Qualys service user: identity, attributes, status and password.
+
+    The attributes follow the resource base's cycle (find -> desired -> compare
+    -> create/update); the password is its ``after_write`` step, decided by
+    ``qualys_passwords.decide`` from what the stored credentials say.
+    """
 
     result_key = "user"
 
@@ -598,12 +696,19 @@ class ServiceUserModule(QualysResourceModule):
         )
         self._passwords = []
         self._rotated_at = None
-        # RV(password_status), and whether the stored credentials logged in before a change (RV(changes)).
+        self._new_login = None
+        self._credentials_result = None
+        # RV(password_status), RV(password_action), and whether the stored credentials logged in before a change.
         self._password_status = "unchanged"
+        self._password_action = "none"
         self._password_before = None
+        self._flags = dict(created=False, password_changed=False, eula_accepted=False)
+        self._checks = {}
         # Check mode: what does not exist yet and is assumed to be created by an earlier task (RV(assumed)).
         self._assumed = {"asset_groups": [], "scope_tags": [], "roles": []}
         self._role_adapter = None
+        self._role_plan = self._tag_plan = None
+        self._tag_ids = {}
 
     # -- input ------------------------------------------------------------------------
 
@@ -641,19 +746,32 @@ class ServiceUserModule(QualysResourceModule):
         for option in ("roles", "scope_tags", "pending_roles"):
             if any(not name.strip() for name in params[option] or []):
                 self.fail("%s must not contain an empty name." % option)
-        stored = params["verify_credentials"] or {}
-        names = set((stored.get(key) or "").strip() for key in ("username", "login")) - set([""])
-        if len(names) > 1:
-            self.fail("verify_credentials has username %s and login %s: login is the older name of username, so give "
-                      "one of them (the stored credentials' username)." % (stored["username"].strip(), stored["login"].strip()))
+        for option in ("verify_credentials", "pending_credentials"):
+            stored = params[option] or {}
+            names = set((stored.get(key) or "").strip() for key in ("username", "login")) - set([""])
+            if len(names) > 1:
+                self.fail("%s has username %s and login %s: login is the older name of username, so give one of "
+                          "them (the stored credentials' username)." % (
+                              option, stored["username"].strip(), stored["login"].strip()))
         if params["max_password_age_days"] is not None and params["max_password_age_days"] < 1:
             self.fail("max_password_age_days must be 1 or more, got %s." % params["max_password_age_days"])
-        if params["password_rotated_at"]:
-            try:
-                users.parse_timestamp(params["password_rotated_at"])
-            except ValueError:
-                self.fail("password_rotated_at must be an ISO-8601 date-time such as 2025-01-31T12:00:00Z, got %r."
-                          % params["password_rotated_at"])
+        for option, value in (("password_rotated_at", params["password_rotated_at"]),
+                              ("verify_credentials.rotated_at", (params["verify_credentials"] or {}).get("rotated_at"))):
+            if value:
+                try:
+                    users.parse_timestamp(value)
+                except ValueError:
+                    self.fail("%s must be an ISO-8601 date-time such as 2025-01-31T12:00:00Z or "
+                              "2025-01-31T12:00:00+00:00, got %r." % (option, value))
+        if params["new_password"] is not None:
+            if params["rotation"] != "two_phase":
+                self.fail("new_password needs rotation=two_phase: it is the PENDING password of a two-phase rotation.")
+            if not (params["verify_credentials"] or {}).get("password"):
+                self.fail("new_password needs verify_credentials with the CURRENT password: the user changes its own "
+                          "password, authenticated with the current one.")
+        if not passwords.MIN_LENGTH <= params["password_length"] <= passwords.MAX_LENGTH:
+            self.fail("password_length must be %d to %d, got %s." % (
+                passwords.MIN_LENGTH, passwords.MAX_LENGTH, params["password_length"]))
 
     # -- reading ------------------------------------------------------------------------
 
@@ -674,14 +792,74 @@ class ServiceUserModule(QualysResourceModule):
         external_id, login = self._identity()
         user = None
         if external_id:
-            user = users.find_user(self.client, external_id=external_id)
+            user = self._find_by_external_id(external_id)
             if user is not None and login and user["login"] != login:
                 self.fail("external_id %r belongs to user %s, not to login %s." % (external_id, user["login"], login))
         if user is None and login:
             user = users.find_user(self.client, login=login)
             if user is not None and external_id and user["external_id"] and user["external_id"] != external_id:
                 self.fail("User %s has external_id %r, not %r." % (login, user["external_id"], external_id))
+        if user is None and external_id and not login:
+            user = self._find_by_stored_login(external_id)
         return user
+
+    def _find_by_external_id(self, external_id):
+        """The one user with this external id; duplicates made by parallel runs are settled first."""
+        found = users.find_users(self.client, external_id)
+        if len(found) <= 1:
+            return found[0] if found else None
+        return self._settle_duplicates(external_id, found)
+
+    def _settle_duplicates(self, external_id, found):
+        """Several users with one external id: keep the oldest (lowest id), set the others aside.
+
+        Two runs that create the same user at once (two AWX jobs) both get a user. Every run picks the
+        same winner, the lowest id; the others are deactivated and their external id is moved aside
+        (``<external_id>~duplicate-<id>``) so that later lookups find one user. Their passwords are
+        never stored, so nothing is lost by deactivating them.
+        """
+        ordered = sorted(found, key=lambda user: (user["id"] is None, user["id"]))
+        winner = ordered[0]
+        for loser in ordered[1:]:
+            if self.check_mode:
+                self.module.warn("Users %s and %s both have external_id %r (parallel runs created both); a real run "
+                                 "keeps %s and deactivates %s." % (winner["login"], loser["login"], external_id,
+                                                                   winner["login"], loser["login"]))
+                continue
+            try:
+                users.edit_user(self.client, loser["login"], {"external_id": "%s~duplicate-%s" % (external_id, loser["id"])})
+                if loser["status"] == "active":
+                    users.set_user_status(self.client, loser["login"], False)
+            except QualysError:
+                # Another run settling the same duplicates may have got there first: what counts is the result.
+                again = users.find_users(self.client, external_id)
+                if [user["login"] for user in again] != [winner["login"]]:
+                    raise
+            self.module.warn("Users %s and %s both had external_id %r (parallel runs created both): kept %s, "
+                             "deactivated %s and renamed its external id." % (
+                                 winner["login"], loser["login"], external_id, winner["login"], loser["login"]))
+        return winner
+
+    def _find_by_stored_login(self, external_id):
+        """The user of the stored credentials when no user has ``external_id`` (edited in the Qualys UI, say)."""
+        stored_login = self._stored_login("verify_credentials") or self._stored_login("pending_credentials")
+        if not stored_login:
+            return None
+        user = users.find_user(self.client, login=stored_login)
+        if user is None:
+            return None
+        if user["status"] == "inactive" and (user["external_id"] or "").startswith(external_id + "~duplicate-"):
+            # A duplicate set aside by an earlier run, not a renamed user.
+            return None
+        self.module.warn("No Qualys user has external_id %r, but the stored credentials belong to user %s, whose "
+                         "external id is %r (changed outside this module, in the Qualys UI say): managing that user "
+                         "and setting its external id back to %r instead of creating a second account." % (
+                             external_id, user["login"], user["external_id"] or "", external_id))
+        return user
+
+    def _stored_login(self, option):
+        stored = self.params[option] or {}
+        return (stored.get("username") or "").strip() or (stored.get("login") or "").strip() or None
 
     def _identity(self):
         external_id = self.params["external_id"]
@@ -721,30 +899,18 @@ class ServiceUserModule(QualysResourceModule):
                 keys.append(option)
         return dict((key, copy.deepcopy(obj.get(key))) for key in keys)
 
-    # -- run ----------------------------------------------------------------------------
+    # -- deactivation (state=absent: Qualys cannot delete a user through the API) ------------
 
-    def run(self):
-        self.validate()
-        current = self.find()
-        if self.params["state"] == "absent":
-            result = self._absent(current)
-        elif current is None:
-            result = self._create(self.desired(None))
-        else:
-            result = self._update(current, self.desired(current))
-        return self._finish(result)
+    def is_gone(self, obj):
+        return obj["status"] == "inactive"
 
-    def _absent(self, current):
-        result = dict(created=False, password_changed=False, eula_accepted=False)
-        if current is None or current["status"] == "inactive":
-            result.update(self._result(False, current, current))
-            return result
+    def planned_delete(self, current):
         self._require_active(current, "deactivated (state=absent)")
-        after = dict(current, status="inactive")
-        if not self.check_mode:
-            users.set_user_status(self.client, current["login"], False)
-        result.update(self._result(True, current, after))
-        return result
+        return dict(current, status="inactive")
+
+    def delete(self, current):
+        users.set_user_status(self.client, current["login"], False)
+        return dict(current, status="inactive")
 
     def _require_active(self, user, what):
         if user["status"] != "active":
@@ -754,7 +920,7 @@ class ServiceUserModule(QualysResourceModule):
 
     # -- creation -------------------------------------------------------------------------
 
-    def _create(self, wanted):
+    def check_create(self, wanted):
         external_id, login = self._identity()
         if login:
             self.fail("No Qualys user has login %s%s. Qualys generates the login of a new user, so a user can only be "
@@ -769,22 +935,44 @@ class ServiceUserModule(QualysResourceModule):
             self.fail("state=inactive for a new user needs accept_eula=true: Qualys deactivates only Active users, "
                       "and a new user becomes Active when it accepts the EULA.")
         self._check_asset_groups(wanted.get("asset_groups") or [])
-        tag_ids = self._tag_ids(wanted.get("scope_tags") or [])
+        self._tag_ids = self._lookup_tag_ids(wanted.get("scope_tags") or [])
         self._check_roles(wanted.get("roles") or [])
-
+        self._flags.update(created=True, password_changed=True, eula_accepted=self.params["accept_eula"])
         self._password_status = "created"
-        accept = self.params["accept_eula"]
+
+    def planned_create(self, wanted):
         predicted = dict(wanted, id=None, login=None, asset_groups=wanted.get("asset_groups") or [])
-        predicted["status"] = wanted["status"] or ("active" if accept else "pending_activation")
+        predicted["status"] = wanted["status"] or ("active" if self.params["accept_eula"] else "pending_activation")
         for option in PROFILE_OPTIONS:
             predicted.setdefault(option, "")
-        result = dict(created=True, password_changed=True, eula_accepted=accept)
-        if self.check_mode:
-            result.update(self._result(True, None, predicted))
-            return result
+        return predicted
 
-        login, password = self._add(wanted)
-        if accept:
+    def create(self, wanted):
+        """user.php add, then the EULA, the roles and tags, and the status; the user as Qualys shows it."""
+        request = dict((users.PROFILE_PARAMS[option], wanted[option]) for option in PROFILE_OPTIONS if wanted.get(option))
+        request.update(user_role=wanted["user_role"], business_unit=wanted["business_unit"],
+                       external_id=wanted["external_id"])
+        if wanted.get("asset_groups"):
+            request["asset_groups"] = ",".join(wanted["asset_groups"])
+        login, password = users.add_user(self.client, request)
+        self._new_login = login
+        self._keep_password(login, password)
+        return self._finish_create(login, password, wanted)
+
+    def recover_lost_create(self, wanted):
+        """Qualys created the user but the one copy of its password was lost in transit: reset it once."""
+        found = self._find_classic()
+        if found is None:
+            return None
+        self.module.warn("The reply to the user creation was lost, but Qualys created user %s; its password was "
+                         "reset once to obtain working credentials." % found["login"])
+        password = users.reset_password(self.client, found["login"])
+        self._new_login = found["login"]
+        self._keep_password(found["login"], password)
+        return self._finish_create(found["login"], password, wanted)
+
+    def _finish_create(self, login, password, wanted):
+        if self.params["accept_eula"]:
             users.accept_eula(self.client, login, password)
         if self._manages_admin():
             admin = admin_users.admin_user(self.client, login)
@@ -792,107 +980,84 @@ class ServiceUserModule(QualysResourceModule):
                 self.fail("User %s was created but Qualys does not show it in the Administration user list (am/user), "
                           "so its roles and scope tags were not set." % login)
             # Plans against what the new user holds: Qualys may give new users a default role.
-            self._update_admin(admin, self._plan(sorted(admin["roles"]), wanted.get("roles")),
-                               self._plan(sorted(admin["scope_tags"]), wanted.get("scope_tags")), tag_ids)
+            self._update_admin(admin, _plan(sorted(admin["roles"]), wanted.get("roles")),
+                               _plan(sorted(admin["scope_tags"]), wanted.get("scope_tags")))
         if wanted["status"] == "inactive":
             users.set_user_status(self.client, login, False)
-        after = self.find() or dict(predicted, login=login)
-        result.update(self._result(True, None, after))
-        result.update(self._credentials(login, password))
-        return result
+        return self.find() or dict(self.planned_create(wanted), login=login)
 
-    def _add(self, wanted):
-        """user.php add; when the reply is lost, find the user instead of adding another."""
-        request = dict((users.PROFILE_PARAMS[option], wanted[option]) for option in PROFILE_OPTIONS if wanted.get(option))
-        request.update(user_role=wanted["user_role"], business_unit=wanted["business_unit"],
-                       external_id=wanted["external_id"])
-        if wanted.get("asset_groups"):
-            request["asset_groups"] = ",".join(wanted["asset_groups"])
-        try:
-            login, password = users.add_user(self.client, request)
-        except QualysError as exc:
-            if not exc.outcome_unknown:
-                raise
-            found = self._find_classic()
-            if found is None:
-                raise
-            # Qualys created the user but its one copy of the password was lost in transit.
-            self.module.warn("The reply to the user creation was lost, but Qualys created user %s; its password was "
-                             "reset once to obtain working credentials." % found["login"])
-            login = found["login"]
-            password = users.reset_password(self.client, login)
-        self._keep_password(password)
-        return login, password
+    def recheck_created(self, created, wanted):
+        """Another run may have created the same user meanwhile: every run keeps the same one (see _settle_duplicates).
+
+        The lookup that ended the create settled duplicates already; when it kept another run's user, ours was set
+        aside and its password is worthless (the run that created the kept user stores its own).
+        """
+        if created["login"] == self._new_login:
+            return created
+        self._credentials_result = None
+        self._password_status = "unchanged"
+        self._flags.update(password_changed=False)
+        self.module.warn("Another run created user %s with external_id %r at the same time; that run stores its "
+                         "credentials. This run's user %s was deactivated." % (
+                             created["login"], wanted["external_id"], self._new_login))
+        return created
 
     # -- update ---------------------------------------------------------------------------
 
-    def _update(self, current, wanted):
+    def compare(self, current, wanted):
         login = current["login"]
         for option, what in (("user_role", "role"), ("business_unit", "business unit")):
             if wanted[option] is not None and wanted[option] != current[option]:
                 self.fail("User %s has the %s %r, not %r: Qualys cannot change the %s of an existing user through the "
                           "API. Change it in the Qualys UI, or create another user." % (
                               login, what, current[option], wanted[option], what))
-        edits = dict((key, value) for key, value in wanted.items()
-                     if key in users.EDIT_PARAMS and value is not None and current.get(key) != value)
-        added_groups = sorted(set(edits.get("asset_groups") or []) - set(current["asset_groups"]))
-        self._check_asset_groups(added_groups)
-        role_plan = self._plan(current.get("roles"), wanted.get("roles"))
-        tag_plan = self._plan(current.get("scope_tags"), wanted.get("scope_tags"))
-        tag_ids = self._tag_ids(tag_plan["add"])
-        self._check_roles(role_plan["add"])
-
-        activate = wanted["status"] == "active" and current["status"] == "inactive"
-        deactivate = wanted["status"] == "inactive" and current["status"] != "inactive"
-        if deactivate:
-            self._require_active(current, "deactivated (state=inactive)")
-        if current["user_role"] == "manager" and edits.get("asset_groups"):
-            self.fail("asset_groups cannot be given to %s: a Manager sees every asset group." % login)
-
-        after = dict(current)
-        after.update(edits)
+        changes = dict((key, value) for key, value in wanted.items()
+                       if key in users.EDIT_PARAMS and value is not None and current.get(key) != value)
+        self._role_plan = _plan(current.get("roles"), wanted.get("roles"))
+        self._tag_plan = _plan(current.get("scope_tags"), wanted.get("scope_tags"))
         for option in ("roles", "scope_tags"):
-            if wanted.get(option) is not None:
-                after[option] = wanted[option]
-        result = dict(created=False, password_changed=False, eula_accepted=False)
-        if activate:
-            after["status"] = "active"
-            if not self.check_mode:
-                users.set_user_status(self.client, login, True)
-        if edits and not self.check_mode:
-            params = dict((users.EDIT_PARAMS[key], ",".join(value) if key == "asset_groups" else value)
-                          for key, value in edits.items())
-            users.edit_user(self.client, login, params)
-        if (role_plan["add"] or role_plan["remove"] or tag_plan["add"] or tag_plan["remove"]) and not self.check_mode:
-            self._update_admin(current["_admin"], role_plan, tag_plan, tag_ids)
-        password_changes = self._password(current, after, result)
-        if wanted["status"] == "active" and after["status"] == "pending_activation":
-            self.module.warn("User %s is Pending Activation (it has not accepted the EULA), which Qualys cannot "
-                             "activate; accepting the EULA as the user (verify_credentials with accept_eula) or a "
-                             "password reset activates it." % login)
-        if deactivate:
-            after["status"] = "inactive"
-            if not self.check_mode:
-                users.set_user_status(self.client, login, False)
-        changed = bool(activate or deactivate or edits or role_plan["add"] or role_plan["remove"] or tag_plan["add"]
-                       or tag_plan["remove"] or password_changes)
-        result.update(self._result(changed, current, after))
-        return result
+            if wanted.get(option) is not None and wanted[option] != current.get(option):
+                changes[option] = wanted[option]
+        if wanted["status"] == "active" and current["status"] == "inactive":
+            changes["status"] = "active"
+        elif wanted["status"] == "inactive" and current["status"] != "inactive":
+            changes["status"] = "inactive"
+        return changes
 
-    @staticmethod
-    def _plan(current, wanted):
-        if wanted is None:
-            return {"add": [], "remove": []}
-        return {"add": sorted(set(wanted) - set(current or [])), "remove": sorted(set(current or []) - set(wanted))}
+    def check_update(self, current, changes):
+        added_groups = sorted(set(changes.get("asset_groups") or []) - set(current["asset_groups"]))
+        self._check_asset_groups(added_groups)
+        self._tag_ids = self._lookup_tag_ids(self._tag_plan["add"])
+        self._check_roles(self._role_plan["add"])
+        if changes.get("status") == "inactive":
+            self._require_active(current, "deactivated (state=inactive)")
+        if current["user_role"] == "manager" and changes.get("asset_groups"):
+            self.fail("asset_groups cannot be given to %s: a Manager sees every asset group." % current["login"])
 
-    def _update_admin(self, admin, role_plan, tag_plan, tag_ids):
+    def update(self, current, changes):
+        login = current["login"]
+        if changes.get("status") == "active":
+            users.set_user_status(self.client, login, True)
+        edits = dict((users.EDIT_PARAMS[key], ",".join(value) if key == "asset_groups" else value)
+                     for key, value in changes.items() if key in users.EDIT_PARAMS)
+        if edits:
+            users.edit_user(self.client, login, edits)
+        if any(self._role_plan.values()) or any(self._tag_plan.values()):
+            self._update_admin(current["_admin"], self._role_plan, self._tag_plan)
+        if changes.get("status") == "inactive":
+            users.set_user_status(self.client, login, False)
+        after = dict(current)
+        after.update(changes)
+        return after
+
+    def _update_admin(self, admin, role_plan, tag_plan):
         """One update/am/user call: roles added by name, tags by ID, removals by the IDs the user holds."""
         role_refs = {
             "add": [{"name": name} for name in role_plan["add"]],
             "remove": [_ref(name, admin["roles"].get(name)) for name in role_plan["remove"]],
         }
         tag_refs = {
-            "add": [{"id": tag_ids[name]} for name in tag_plan["add"]],
+            "add": [{"id": self._tag_ids[name]} for name in tag_plan["add"]],
             "remove": [_ref(name, admin["scope_tags"].get(name)) for name in tag_plan["remove"]],
         }
         admin_users.update_admin_user(self.client, admin["id"], roles=role_refs, scope_tags=tag_refs)
@@ -902,7 +1067,7 @@ class ServiceUserModule(QualysResourceModule):
         if missing:
             self._missing("asset_groups", "no asset group is titled", missing)
 
-    def _tag_ids(self, names):
+    def _lookup_tag_ids(self, names):
         ids = {}
         missing = []
         for name in names:
@@ -970,48 +1135,72 @@ class ServiceUserModule(QualysResourceModule):
                                  "" if one else "s", ", ".join(repr(name) for name in unknown), "s" if one else "",
                                  "it" if one else "them"))
 
-    # -- password -------------------------------------------------------------------------
+    # -- password (the after_write step) ------------------------------------------------------------
 
-    def _password(self, current, after, result):
-        """Check stored credentials, accept a missing EULA, reset when the mode says so. True when changed."""
-        params = self.params
-        login = current["login"]
+    def after_write(self, before, after):
+        """The password: stored credentials checked, then one action of ``qualys_passwords.decide``. True when changed."""
+        if before is None:
+            if self._credentials_result is not None:
+                self._password_action = "store"
+            return False  # the creation is the change
+        login = before["login"]
+        if self.params["new_password"] is not None:
+            return self._apply_pending(login, after)
         changed = False
-        # None: no credentials given; "unknown": they could not be judged; else True/False.
-        verdict = None
-        if params["verify_credentials"] is not None:
-            if self.check_mode and current["status"] == "inactive" and after["status"] == "active":
-                self.module.warn("The credentials of %s were not checked: the user is inactive until this run "
-                                 "activates it." % login)
-                verdict = "unknown"
-            else:
-                verdict, changed = self._judge(self._verify(login, after["status"]), after, result)
-        if not self._needs_reset(params["password_mode"], verdict):
+        current = self._judge("verify_credentials", login, before, after)
+        if current["eula_accepted"]:
+            changed = True
+        pending = self._judge("pending_credentials", login, before, after)
+        account = None
+        if current["account"] or pending["account"]:
+            account = current["account"] or pending["account"]
+        current_valid = current["valid"]
+        if not current["given"] and self.params["password_mode"] == "reset_if_older_than":
+            # Nothing to check: the age alone decides (password_rotated_at).
+            current_valid = True
+        action, reason = passwords.decide(current_valid, pending["valid"], self.params["password_mode"],
+                                          age_days=self._age_days(), max_age_days=self.params["max_password_age_days"],
+                                          account=account)
+        self._checks["reason"] = reason
+        if action == passwords.KEEP:
+            self._warn_pending_activation(login, after)
             return changed
-        result["password_changed"] = True
-        repair = verdict is False or (verdict is None and params["password_mode"] == "reset_if_invalid")
-        self._password_status = "reset" if repair else "rotated"
-        self._password_before = CREDENTIALS_BEFORE.get(verdict, "not checked")
-        was_pending = current["status"] == "pending_activation"
-        if was_pending:
-            # A reset with email=0 activates a pending account.
-            after["status"] = "active"
-        accept = was_pending and params["accept_eula"]
-        if self.check_mode:
-            result["eula_accepted"] = result["eula_accepted"] or accept
-            return True
-        password = users.reset_password(self.client, login)
-        self._keep_password(password)
-        if accept:
-            users.accept_eula(self.client, login, password)
-            result["eula_accepted"] = True
-        result.update(self._credentials(login, password))
+        if action == passwords.REPORT_INACTIVE:
+            if self.params["state"] != "inactive":
+                self.module.warn("User %s is inactive, so its stored credentials cannot be checked (%s). It is left "
+                                 "as it is; state=active (the role's reactivate: true) activates it." % (login, reason))
+            return changed
+        if action == passwords.REPORT_EXPIRED:
+            self.fail("User %s has expired (Qualys: \"This account has expired\"), so no password works for it: the "
+                      "stored credentials were kept and the password was not reset, since a reset cannot help. Ask a "
+                      "Qualys Manager to renew the account or change the subscription's expiry setting (Users > "
+                      "Setup > Security); the next run checks the stored credentials again." % login)
+        if action == passwords.PROMOTE_PENDING:
+            self._password_action = "promote"
+            return changed
+        if action == passwords.ROTATE and self.params["rotation"] == "two_phase" and current["given"]:
+            return self._propose(login, reason) or changed
+        # ROTATE by an admin reset (rotation=admin_reset), or ADMIN_RESET: no stored password logs in.
+        verdict = current["valid"] if current["given"] else None
+        self._reset(login, before, after, verdict=verdict,
+                    repair=verdict is False or (verdict is None and self.params["password_mode"] == "reset_if_invalid"))
         return True
 
-    def _judge(self, check, after, result):
-        """(verdict, changed) for a credential check; accepts the EULA when that is all that is missing."""
-        changed = False
-        verdict = check["valid"]
+    def _judge(self, option, login, before, after):
+        """What one set of stored credentials says: valid (True/False/None when not given), account state."""
+        outcome = dict(given=False, valid=None, account=None, eula_accepted=False)
+        stored = self.params[option]
+        if option == "verify_credentials" and stored is None:
+            return outcome
+        if option == "pending_credentials" and not (stored or {}).get("password"):
+            return outcome
+        outcome["given"] = True
+        if self.check_mode and before["status"] == "inactive" and after["status"] == "active":
+            self.module.warn("The credentials of %s were not checked: the user is inactive until this run activates "
+                             "it." % login)
+            outcome["valid"] = True if option == "verify_credentials" else None
+            return outcome
+        check = self._verify(stored or {}, login, after["status"])
         kind = (check["error"] or {}).get("kind")
         if kind == "eula" and self.params["accept_eula"]:
             # The password works; only the EULA is missing.
@@ -1020,23 +1209,27 @@ class ServiceUserModule(QualysResourceModule):
                 check = dict(check, valid=True, error=None)
             if after["status"] == "pending_activation":
                 after["status"] = "active"
-            result["eula_accepted"] = changed = True
-            verdict = True
-        elif kind == "inactive":
-            verdict = "unknown"
-        result["credentials_valid"] = check["valid"]
-        if not check["valid"]:
-            result["credentials_error"] = check["error"]
-        return verdict, changed
+            self._flags["eula_accepted"] = outcome["eula_accepted"] = True
+            outcome["valid"] = True
+        elif kind in ("inactive", "expired"):
+            outcome["account"] = kind
+        else:
+            outcome["valid"] = check["valid"]
+        if option == "verify_credentials":
+            self._checks["credentials_valid"] = check["valid"]
+            if not check["valid"]:
+                self._checks["credentials_error"] = check["error"]
+        else:
+            self._checks["pending_valid"] = check["valid"]
+        return outcome
 
-    def _verify(self, login, status):
-        stored = self.params["verify_credentials"]
+    def _verify(self, stored, login, status):
         # login: the older name of username (validate() refused two different ones).
         stored_login = (stored.get("username") or "").strip() or (stored.get("login") or "").strip() or login
         password = stored.get("password") or ""
         if not password:
             return dict(valid=False, login=stored_login, password=None,
-                        error={"kind": "missing", "code": None, "message": "verify_credentials has no password."})
+                        error={"kind": "missing", "code": None, "message": "No password is stored."})
         if stored_login != login:
             return dict(valid=False, login=stored_login, password=None,
                         error={"kind": "login_mismatch", "code": None,
@@ -1046,44 +1239,118 @@ class ServiceUserModule(QualysResourceModule):
             error = dict(error, kind="inactive")
         return dict(valid=valid, login=stored_login, password=password, error=error)
 
-    def _needs_reset(self, mode, verdict):
-        if mode == "on_create":
-            return False
-        if mode == "reset":
-            return True
-        if mode == "reset_if_invalid":
-            return verdict is None or verdict is False
-        # reset_if_older_than
-        if verdict is False:
-            return True
-        rotated = self.params["password_rotated_at"]
+    def _age_days(self):
+        rotated = self.params["password_rotated_at"] or (self.params["verify_credentials"] or {}).get("rotated_at")
         if not rotated:
+            return None
+        return (users.utc_now() - users.parse_timestamp(rotated)).total_seconds() / 86400.0
+
+    def _propose(self, login, reason):
+        """Two-phase rotation, phase one: a new password for the caller to store as PENDING. Nothing is sent."""
+        self._password_action = "rotate"
+        self._checks["reason"] = reason
+        if self.check_mode:
+            # Predicts the whole rotation the caller carries out (store PENDING, change, promote).
+            self._password_status = "rotated"
+            self._password_before = "logs in"
+            self._flags["password_changed"] = True
             return True
-        age = users.utc_now() - users.parse_timestamp(rotated)
-        return age.total_seconds() > self.params["max_password_age_days"] * 86400
+        password = passwords.generate(self.params["password_length"])
+        self._keep_password(login, password)
+        return False
 
-    # -- secrets ----------------------------------------------------------------------------
+    def _apply_pending(self, login, after):
+        """Two-phase rotation, phase two: the user sets new_password itself, authenticated with the CURRENT one."""
+        new_password = self.params["new_password"]
+        self.keep_secret(new_password)
+        current = dict(self.params["verify_credentials"] or {})
+        if (current.get("username") or current.get("login") or login).strip() != login:
+            self.fail("verify_credentials belong to %s, not to this user (%s)." % (
+                (current.get("username") or current.get("login")).strip(), login))
+        self._password_action = "promote"
+        valid, _error = users.check_credentials(self.client, login, new_password)
+        if valid:
+            # An earlier run changed it already (its reply lost, or it stopped before promoting).
+            self._checks["pending_valid"] = True
+            return False
+        valid, error = users.check_credentials(self.client, login, current["password"])
+        self._checks["credentials_valid"] = valid
+        if not valid:
+            self._checks["credentials_error"] = error
+            self.fail("Neither the CURRENT password (verify_credentials) nor new_password logs in as %s, so the "
+                      "password cannot be changed as the user: %s. Nothing was changed. Run the rotation again from "
+                      "the start: with no stored password that logs in, the password is reset by the admin "
+                      "(password_mode=reset_if_invalid)." % (login, (error or {}).get("message") or "refused"))
+        self._password_status = "rotated"
+        self._password_before = "logs in"
+        self._flags["password_changed"] = True
+        if self.check_mode:
+            return True
+        users.change_own_password(self.client, login, current["password"], new_password)
+        valid, error = users.check_credentials(self.client, login, new_password)
+        if not valid:
+            self.fail("Qualys accepted the password change of %s, but the new password does not log in: %s. The "
+                      "PENDING version holds it; the next run tries it again." % (
+                          login, (error or {}).get("message") or "refused"))
+        self._rotated_at = users.iso_timestamp(users.utc_now())
+        return True
 
-    def _keep_password(self, password):
-        """Mask the password in every warning and error from now on."""
+    def _reset(self, login, before, after, verdict, repair):
+        """The admin reset (password_change.php, email=0): Qualys chooses the password and returns it once."""
+        self._flags["password_changed"] = True
+        self._password_status = "reset" if repair else "rotated"
+        self._password_before = CREDENTIALS_BEFORE.get(verdict, "not checked")
+        self._password_action = "store"
+        was_pending = before["status"] == "pending_activation"
+        if was_pending:
+            # A reset with email=0 activates a pending account.
+            after["status"] = "active"
+        accept = was_pending and self.params["accept_eula"]
+        if self.check_mode:
+            self._flags["eula_accepted"] = self._flags["eula_accepted"] or accept
+            return
+        password = users.reset_password(self.client, login)
+        self._keep_password(login, password)
+        if accept:
+            users.accept_eula(self.client, login, password)
+            self._flags["eula_accepted"] = True
+
+    def _warn_pending_activation(self, login, after):
+        if self.params["state"] == "active" and after["status"] == "pending_activation":
+            self.module.warn("User %s is Pending Activation (it has not accepted the EULA), which Qualys cannot "
+                             "activate; accepting the EULA as the user (verify_credentials with accept_eula) or a "
+                             "password reset activates it." % login)
+
+    # -- secrets and result ---------------------------------------------------------------------------
+
+    def _keep_password(self, login, password):
+        """Mask the password in every warning and error from now on; RV(credentials) carries it."""
         self.keep_secret(password)
         self._passwords.append(password)
         self._rotated_at = users.iso_timestamp(users.utc_now())
-
-    def _credentials(self, login, password):
-        """RV(credentials): the one stored shape (username, password, api_url, platform, rotated_at), plus login (deprecated)."""
         api_url = self.client.api_url
-        credentials = dict(username=login, password=password, api_url=api_url,
-                           platform=self.params.get("platform") or platform_of(api_url), rotated_at=self._rotated_at,
-                           login=login)
-        return dict(credentials=credentials, rotated_at=self._rotated_at)
+        self._credentials_result = dict(username=login, password=password, api_url=api_url,
+                                        platform=self.params.get("platform") or platform_of(api_url),
+                                        rotated_at=self._rotated_at, login=login)
 
-    # -- result ---------------------------------------------------------------------------
-
-    def _result(self, changed, before, after):
-        result = super(ServiceUserModule, self)._result(changed, before, after)
-        result["changes"] = field_changes(self.view(before) if before else None, self.view(after) if after else None)
+    def extra_result(self):
+        result = dict(self._flags)
+        result["password_status"] = self._password_status
+        result["password_action"] = self._password_action
+        for key in ("credentials_valid", "credentials_error", "pending_valid"):
+            if key in self._checks:
+                result[key] = self._checks[key]
+        if "reason" in self._checks and self._password_action != "none":
+            result["password_reason"] = self._checks["reason"]
+        if self._password_status != "unchanged":
+            result["changes_password"] = {"field": "password", "before": self._password_before,
+                                          "after": self._password_status}
+        if self.check_mode and any(self._assumed.values()):
+            result["assumed"] = dict((key, sorted(set(names))) for key, names in self._assumed.items())
         return result
+
+    def run(self):
+        return self._finish(super(ServiceUserModule, self).run())
 
     def _finish(self, result):
         """Release the generated password for RV(credentials) only.
@@ -1092,37 +1359,29 @@ class ServiceUserModule(QualysResourceModule):
         the caller asked for included; the password is scrubbed from
         everything else here, then released so that ``credentials`` carries it.
         """
-        credentials = result.pop("credentials", None)
-        result["password_status"] = self._password_status
-        if self._password_status != "unchanged":
-            result.setdefault("changes", []).append(
-                {"field": "password", "before": self._password_before, "after": self._password_status})
-        if self.check_mode and any(self._assumed.values()):
-            result["assumed"] = dict((key, sorted(set(names))) for key, names in self._assumed.items())
+        password_change = result.pop("changes_password", None)
+        if password_change is not None:
+            result.setdefault("changes", []).append(password_change)
         for password in self._passwords:
             result = _scrub(result, password)
-        if credentials is not None:
+        if self._credentials_result is not None and not self.check_mode:
             for password in self._passwords:
                 self.module.no_log_values.discard(password)
-            result["credentials"] = credentials
+            result["credentials"] = self._credentials_result
+            result["rotated_at"] = self._rotated_at
+        elif self._password_action == "promote" and self._rotated_at:
+            result["rotated_at"] = self._rotated_at
         return result
+
+
+def _plan(current, wanted):
+    if wanted is None:
+        return {"add": [], "remove": []}
+    return {"add": sorted(set(wanted) - set(current or [])), "remove": sorted(set(current or []) - set(wanted))}
 
 
 def _ref(name, object_id):
     return {"id": object_id} if object_id is not None else {"name": name}
-
-
-def field_changes(before, after):
-    """[{field, before, after}] of the fields whose values differ; for a new object (before None) the fields given a value."""
-    before_view = before or {}
-    after_view = after or {}
-    changes = []
-    for field in sorted(set(before_view) | set(after_view)):
-        old, new = before_view.get(field), after_view.get(field)
-        if old == new or (before is None and new in (None, "", [], {})):
-            continue
-        changes.append({"field": field, "before": copy.deepcopy(old), "after": copy.deepcopy(new)})
-    return changes
 
 
 def _scrub(value, secret):
