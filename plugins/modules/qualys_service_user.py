@@ -261,7 +261,7 @@ options:
     description:
       - The PENDING version of the stored credentials, which a two-phase rotation stored before changing the password
         (same keys as O(verify_credentials)); checked with one read-only call as the user.
-      - When it logs in, an earlier rotation changed the password but stopped before promoting it:
+      - When it logs in, an earlier rotation changed the password but stopped before promoting it, and
         RV(password_action=promote) tells the caller to promote it. When it does not, and the CURRENT password logs
         in, the rotation starts again (RV(password_action=rotate) with O(rotation=two_phase)).
     type: dict
@@ -873,24 +873,24 @@ class ServiceUserModule(QualysResourceModule):
 
     def desired(self, current):
         params = self.params
-        wanted = {}
+        desired = {}
         for option in PROFILE_OPTIONS:
             if params[option] is not None:
-                wanted[option] = params[option].strip()
-        if wanted.get("country"):
-            wanted["country"] = users.canonical_country(wanted["country"])
+                desired[option] = params[option].strip()
+        if desired.get("country"):
+            desired["country"] = users.canonical_country(desired["country"])
         external_id = self._identity()[0]
         if external_id:
-            wanted["external_id"] = external_id
+            desired["external_id"] = external_id
         for option in LIST_OPTIONS:
             if params[option] is not None:
-                wanted[option] = sorted(set(name.strip() for name in params[option]))
+                desired[option] = sorted(set(name.strip() for name in params[option]))
         creating = current is None
-        wanted["user_role"] = params["user_role"] or (DEFAULT_ROLE if creating else None)
+        desired["user_role"] = params["user_role"] or (DEFAULT_ROLE if creating else None)
         business_unit = (params["business_unit"] or "").strip()
-        wanted["business_unit"] = business_unit or (DEFAULT_BUSINESS_UNIT if creating else None)
-        wanted["status"] = STATUS_FOR_STATE.get(params["state"])
-        return wanted
+        desired["business_unit"] = business_unit or (DEFAULT_BUSINESS_UNIT if creating else None)
+        desired["status"] = STATUS_FOR_STATE.get(params["state"])
+        return desired
 
     def view(self, obj):
         keys = list(VIEW_KEYS)
@@ -920,46 +920,46 @@ class ServiceUserModule(QualysResourceModule):
 
     # -- creation -------------------------------------------------------------------------
 
-    def check_create(self, wanted):
+    def check_create(self, desired):
         external_id, login = self._identity()
         if login:
             self.fail("No Qualys user has login %s%s. Qualys generates the login of a new user, so a user can only be "
                       "created by external_id, without login." % (
                           login, " or external_id %r" % external_id if external_id else ""))
-        missing = [option for option in users.REQUIRED_ON_CREATE if not wanted.get(option)]
-        if wanted.get("country") in users.STATE_REQUIRED_COUNTRIES and not wanted.get("address_state"):
+        missing = [option for option in users.REQUIRED_ON_CREATE if not desired.get(option)]
+        if desired.get("country") in users.STATE_REQUIRED_COUNTRIES and not desired.get("address_state"):
             missing.append("address_state")
         if missing:
             self.fail("Creating user %r needs %s." % (external_id, ", ".join(missing)))
-        if wanted["status"] == "inactive" and not self.params["accept_eula"]:
+        if desired["status"] == "inactive" and not self.params["accept_eula"]:
             self.fail("state=inactive for a new user needs accept_eula=true: Qualys deactivates only Active users, "
                       "and a new user becomes Active when it accepts the EULA.")
-        self._check_asset_groups(wanted.get("asset_groups") or [])
-        self._tag_ids = self._lookup_tag_ids(wanted.get("scope_tags") or [])
-        self._check_roles(wanted.get("roles") or [])
+        self._check_asset_groups(desired.get("asset_groups") or [])
+        self._tag_ids = self._lookup_tag_ids(desired.get("scope_tags") or [])
+        self._check_roles(desired.get("roles") or [])
         self._flags.update(created=True, password_changed=True, eula_accepted=self.params["accept_eula"])
         self._password_status = "created"
 
-    def planned_create(self, wanted):
-        predicted = dict(wanted, id=None, login=None, asset_groups=wanted.get("asset_groups") or [])
-        predicted["status"] = wanted["status"] or ("active" if self.params["accept_eula"] else "pending_activation")
+    def planned_create(self, desired):
+        predicted = dict(desired, id=None, login=None, asset_groups=desired.get("asset_groups") or [])
+        predicted["status"] = desired["status"] or ("active" if self.params["accept_eula"] else "pending_activation")
         for option in PROFILE_OPTIONS:
             predicted.setdefault(option, "")
         return predicted
 
-    def create(self, wanted):
+    def create(self, desired):
         """user.php add, then the EULA, the roles and tags, and the status; the user as Qualys shows it."""
-        request = dict((users.PROFILE_PARAMS[option], wanted[option]) for option in PROFILE_OPTIONS if wanted.get(option))
-        request.update(user_role=wanted["user_role"], business_unit=wanted["business_unit"],
-                       external_id=wanted["external_id"])
-        if wanted.get("asset_groups"):
-            request["asset_groups"] = ",".join(wanted["asset_groups"])
+        request = dict((users.PROFILE_PARAMS[option], desired[option]) for option in PROFILE_OPTIONS if desired.get(option))
+        request.update(user_role=desired["user_role"], business_unit=desired["business_unit"],
+                       external_id=desired["external_id"])
+        if desired.get("asset_groups"):
+            request["asset_groups"] = ",".join(desired["asset_groups"])
         login, password = users.add_user(self.client, request)
         self._new_login = login
         self._keep_password(login, password)
-        return self._finish_create(login, password, wanted)
+        return self._finish_create(login, password, desired)
 
-    def recover_lost_create(self, wanted):
+    def recover_lost_create(self, desired):
         """Qualys created the user but the one copy of its password was lost in transit: reset it once."""
         found = self._find_classic()
         if found is None:
@@ -969,9 +969,9 @@ class ServiceUserModule(QualysResourceModule):
         password = users.reset_password(self.client, found["login"])
         self._new_login = found["login"]
         self._keep_password(found["login"], password)
-        return self._finish_create(found["login"], password, wanted)
+        return self._finish_create(found["login"], password, desired)
 
-    def _finish_create(self, login, password, wanted):
+    def _finish_create(self, login, password, desired):
         if self.params["accept_eula"]:
             users.accept_eula(self.client, login, password)
         if self._manages_admin():
@@ -980,13 +980,13 @@ class ServiceUserModule(QualysResourceModule):
                 self.fail("User %s was created but Qualys does not show it in the Administration user list (am/user), "
                           "so its roles and scope tags were not set." % login)
             # Plans against what the new user holds: Qualys may give new users a default role.
-            self._update_admin(admin, _plan(sorted(admin["roles"]), wanted.get("roles")),
-                               _plan(sorted(admin["scope_tags"]), wanted.get("scope_tags")))
-        if wanted["status"] == "inactive":
+            self._update_admin(admin, _plan(sorted(admin["roles"]), desired.get("roles")),
+                               _plan(sorted(admin["scope_tags"]), desired.get("scope_tags")))
+        if desired["status"] == "inactive":
             users.set_user_status(self.client, login, False)
-        return self.find() or dict(self.planned_create(wanted), login=login)
+        return self.find() or dict(self.planned_create(desired), login=login)
 
-    def recheck_created(self, created, wanted):
+    def recheck_created(self, created, desired):
         """Another run may have created the same user meanwhile: every run keeps the same one (see _settle_duplicates).
 
         The lookup that ended the create settled duplicates already; when it kept another run's user, ours was set
@@ -999,28 +999,28 @@ class ServiceUserModule(QualysResourceModule):
         self._flags.update(password_changed=False)
         self.module.warn("Another run created user %s with external_id %r at the same time; that run stores its "
                          "credentials. This run's user %s was deactivated." % (
-                             created["login"], wanted["external_id"], self._new_login))
+                             created["login"], desired["external_id"], self._new_login))
         return created
 
     # -- update ---------------------------------------------------------------------------
 
-    def compare(self, current, wanted):
+    def compare(self, current, desired):
         login = current["login"]
         for option, what in (("user_role", "role"), ("business_unit", "business unit")):
-            if wanted[option] is not None and wanted[option] != current[option]:
+            if desired[option] is not None and desired[option] != current[option]:
                 self.fail("User %s has the %s %r, not %r: Qualys cannot change the %s of an existing user through the "
                           "API. Change it in the Qualys UI, or create another user." % (
-                              login, what, current[option], wanted[option], what))
-        changes = dict((key, value) for key, value in wanted.items()
+                              login, what, current[option], desired[option], what))
+        changes = dict((key, value) for key, value in desired.items()
                        if key in users.EDIT_PARAMS and value is not None and current.get(key) != value)
-        self._role_plan = _plan(current.get("roles"), wanted.get("roles"))
-        self._tag_plan = _plan(current.get("scope_tags"), wanted.get("scope_tags"))
+        self._role_plan = _plan(current.get("roles"), desired.get("roles"))
+        self._tag_plan = _plan(current.get("scope_tags"), desired.get("scope_tags"))
         for option in ("roles", "scope_tags"):
-            if wanted.get(option) is not None and wanted[option] != current.get(option):
-                changes[option] = wanted[option]
-        if wanted["status"] == "active" and current["status"] == "inactive":
+            if desired.get(option) is not None and desired[option] != current.get(option):
+                changes[option] = desired[option]
+        if desired["status"] == "active" and current["status"] == "inactive":
             changes["status"] = "active"
-        elif wanted["status"] == "inactive" and current["status"] != "inactive":
+        elif desired["status"] == "inactive" and current["status"] != "inactive":
             changes["status"] = "inactive"
         return changes
 
@@ -1374,10 +1374,10 @@ class ServiceUserModule(QualysResourceModule):
         return result
 
 
-def _plan(current, wanted):
-    if wanted is None:
+def _plan(current, desired):
+    if desired is None:
         return {"add": [], "remove": []}
-    return {"add": sorted(set(wanted) - set(current or [])), "remove": sorted(set(current or []) - set(wanted))}
+    return {"add": sorted(set(desired) - set(current or [])), "remove": sorted(set(current or []) - set(desired))}
 
 
 def _ref(name, object_id):
