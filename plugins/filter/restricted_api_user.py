@@ -41,6 +41,7 @@ from ansible_collections.scanops.qualys.plugins.module_utils.qualys_tags import 
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_users import (
     STATE_REQUIRED_COUNTRIES,
     canonical_country,
+    parse_timestamp,
 )
 
 PREFIX = "restricted_api_user_"
@@ -535,6 +536,91 @@ def restricted_api_user_problems(variables, hosts=None):
     return problems
 
 
+# Lifecycle states of a secret whose content is still being written; the lookup waited for them to settle.
+STORED_READABLE_STATE = "ACTIVE"
+
+
+def restricted_api_user_stored(secrets, secret_name, compartment_id):
+    """What the credentials secret holds (see restricted_api_user_stored.yml); never raises on its content.
+
+    A problem is returned, not raised, so that the role can fail with it from a task that shows its message
+    (the task that reads the content hides its own output).
+    """
+    stored = dict(found=False, secret_id="", compartment_id="", version=0, state="", current={}, pending={},
+                  problem="")
+    entries = [entry for entry in secrets or [] if isinstance(entry, Mapping)]
+    if not entries:
+        return stored
+    secret = entries[0]
+    stored.update(found=True, secret_id=secret.get("id") or "", compartment_id=secret.get("compartment_id") or "",
+                  version=secret.get("current_version_number") or 0, state=secret.get("lifecycle_state") or "")
+    if stored["compartment_id"] and compartment_id and stored["compartment_id"] != compartment_id:
+        stored["problem"] = (
+            "The credentials secret %s exists in this vault, but in compartment %s, not in %soci_compartment_id (%s). "
+            "Nothing was changed, no password was reset. Set %soci_compartment_id to the secret's compartment, or "
+            "give the service user another credentials_secret_name." % (
+                secret_name, stored["compartment_id"], PREFIX, compartment_id, PREFIX))
+        return stored
+    if stored["state"] != STORED_READABLE_STATE:
+        stored["problem"] = (
+            "The credentials secret %s is %s, so the credentials it holds cannot be read or replaced. Nothing was "
+            "changed, no password was reset.%s" % (
+                secret_name, stored["state"] or "in an unknown state",
+                " Cancel its deletion (OCI console, or scanops.qualys.oci_qualys_secret with cancel_deletion=true) "
+                "to keep using it, or give the service user another credentials_secret_name."
+                if stored["state"] == "PENDING_DELETION" else " Run again when OCI has finished with it."))
+        return stored
+    for key, field in (("current", "content"), ("pending", "pending_content")):
+        content = secret.get(field)
+        if content is None:
+            continue
+        credentials, problem = _credentials_of(content)
+        if problem:
+            # Never quote the content: it may be a password.
+            stored["problem"] = (
+                "The %s version of the credentials secret %s does not hold service user credentials: %s. Nothing "
+                "was changed, no password was reset. Put a JSON object with username and password into it (the shape "
+                "the role stores), or delete the secret so that the role stores new credentials (the password is "
+                "then reset once)." % ("CURRENT" if key == "current" else "PENDING", secret_name, problem))
+            return stored
+        stored[key] = credentials
+    return stored
+
+
+def _credentials_of(content):
+    """(credentials dict, problem): the stored JSON as the modules take it, its timestamp checked."""
+    try:
+        value = json.loads(content)
+    except ValueError:
+        return {}, "it is not JSON"
+    if not isinstance(value, dict):
+        return {}, "it is JSON but not an object"
+    login = value.get("username") or value.get("login")
+    if not isinstance(login, str) or not login.strip():
+        return {}, "it has no username"
+    if not isinstance(value.get("password"), str) or not value["password"]:
+        return {}, "it has no password"
+    rotated = value.get("rotated_at")
+    if rotated not in (None, ""):
+        try:
+            parse_timestamp(str(rotated))
+        except ValueError:
+            return {}, "its rotated_at is not an ISO-8601 date-time"
+    credentials = dict((key, value[key]) for key in ("username", "login", "password", "api_url", "platform", "rotated_at")
+                       if isinstance(value.get(key), str))
+    return credentials, ""
+
+
+def restricted_api_user_credentials(credentials, settings):
+    """The stored shape of a module's RV(credentials), with the role's api_url/platform overrides (see .yml)."""
+    credentials = credentials or {}
+    settings = settings or {}
+    return dict(username=credentials.get("username") or credentials.get("login"), password=credentials.get("password"),
+                api_url=settings.get("api_url") or credentials.get("api_url"),
+                platform=settings.get("platform") or credentials.get("platform"),
+                rotated_at=credentials.get("rotated_at"))
+
+
 class FilterModule(object):
     """The restricted_api_user role's filters."""
 
@@ -542,4 +628,6 @@ class FilterModule(object):
         return {
             "restricted_api_user_problems": restricted_api_user_problems,
             "restricted_api_user_settings": restricted_api_user_settings,
+            "restricted_api_user_stored": restricted_api_user_stored,
+            "restricted_api_user_credentials": restricted_api_user_credentials,
         }

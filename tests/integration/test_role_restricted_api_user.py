@@ -40,6 +40,13 @@ def decoded_secret_values(oci_sim):
     return [value for value in oci_sim.secret_values() if value.strip().startswith("{")]
 
 
+def current_credentials(oci_sim, name):
+    """The credentials of the CURRENT version of a secret, as consumers read them."""
+    secret = oci_sim.secret(name)
+    version = [v for v in secret["versions"] if "CURRENT" in v["stages"]][0]
+    return json.loads(base64.b64decode(version["content"]).decode("utf-8"))
+
+
 def test_first_run_creates_everything_and_the_second_changes_nothing(run_play, qualys_sim, oci_sim, oci_ids, tmp_path):
     first = run_role(run_play, qualys_sim, oci_sim, role_vars(oci_ids, tmp_path / "report"))
     assert first.rc == 0, first
@@ -56,8 +63,9 @@ def test_first_run_creates_everything_and_the_second_changes_nothing(run_play, q
     summary = first.task("Show the summary")["msg"]
     for name in ("servicenow", "vmplatform"):
         assert oci_sim.secret("qualys-api-%s" % name) is not None
-    contents = [json.loads(value) for value in decoded_secret_values(oci_sim) if "username" in value]
-    assert len(contents) == 2
+    # CURRENT holds the password the role chose (rotate_after_create), not the one Qualys generated: two versions each.
+    contents = [current_credentials(oci_sim, "qualys-api-%s" % name) for name in ("servicenow", "vmplatform")]
+    assert [len(oci_sim.secret("qualys-api-%s" % name)["versions"]) for name in ("servicenow", "vmplatform")] == [2, 2]
     for content in contents:
         assert set(content) == {"username", "password", "api_url", "platform", "rotated_at"}
         works, body = credentials_work(qualys_sim, content["username"], content["password"])
@@ -188,7 +196,7 @@ def test_the_report_shows_each_field_that_differs_and_never_a_password(run_play,
                               headers={"X-Requested-With": "test"}, verify=qualys_sim.ca_path, timeout=30)
         assert reply.status_code == 200 and "SUCCESS" in reply.text, reply.text
 
-    for check, after in ((True, "new version"), (False, "version 2")):
+    for check, after in ((True, "new version"), (False, "version 3")):
         result = run_role(run_play, qualys_sim, oci_sim, one_user, check=check)
         assert result.rc == 0, result
         report = json.loads((tmp_path / "report" / "drift_report.json").read_text())
@@ -200,7 +208,7 @@ def test_the_report_shows_each_field_that_differs_and_never_a_password(run_play,
         ], parts["user"]
         assert parts["user"]["password"] == "reset"
         assert parts["credentials"]["changes"] == [
-            {"field": "secret qualys-api-servicenow", "before": "version 1", "after": after}]
+            {"field": "secret qualys-api-servicenow", "before": "version 2", "after": after}]
         assert parts["scope"]["changes"] == [] and parts["role"]["changes"] == []
         assert "| servicenow | user | title | Edited by hand | API service account |" in markdown
         assert "| servicenow | user | password | does not log in | reset |" in markdown
