@@ -18,7 +18,12 @@ COMMON_FAULT_KINDS = (
     "slow",
     "malformed",
     "html_error",
+    "hold",
 )
+
+# Kinds for explicit rules only, never drawn at random (a random draw picks among the others, so seeded plans
+# stay as they were): ``hold`` keeps a call waiting so that a test can kill its client at that instant.
+RULE_ONLY_FAULT_KINDS = ("hold",)
 
 # Kinds where the request is still processed (the write is applied).
 PROCESSED_FAULT_KINDS = ("drop_after_write", "slow", "malformed")
@@ -73,7 +78,7 @@ class FaultPlan:
         rate = body.get("rate", 0)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             raise FaultConfigError("rate must be a number between 0 and 1")
-        kinds = body.get("kinds") or list(self.known_kinds)
+        kinds = body.get("kinds") or [kind for kind in self.known_kinds if kind not in RULE_ONLY_FAULT_KINDS]
         if not isinstance(kinds, list):
             raise FaultConfigError("kinds must be a list")
         self._check_kinds(kinds)

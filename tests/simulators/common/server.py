@@ -185,11 +185,15 @@ class SimHandler(BaseHTTPRequestHandler):
             server.stats.record(call)
             self._abort(reset=True)
             return
+        if fault == "hold":
+            # The call waits unprocessed (a client killed meanwhile never got it through), then is refused.
+            time.sleep(float(server.config.get("slow_seconds") or 0))
         with app.in_flight(request, call) as refusal:
             if refusal is not None:
                 response = refusal
             elif fault is not None and fault not in PROCESSED_FAULT_KINDS:
-                response = app.fault_response(fault, request, call) or self._default_fault(fault)
+                reply_kind = "503" if fault == "hold" else fault
+                response = app.fault_response(reply_kind, request, call) or self._default_fault(reply_kind)
             else:
                 response = self._run_app(request, call)
             self._pause(fault)
