@@ -997,10 +997,25 @@ class ServiceUserModule(QualysResourceModule):
         self._credentials_result = None
         self._password_status = "unchanged"
         self._flags.update(password_changed=False)
+        self._set_own_duplicate_aside(desired["external_id"])
         self.module.warn("Another run created user %s with external_id %r at the same time; that run stores its "
                          "credentials. This run's user %s was deactivated." % (
                              created["login"], desired["external_id"], self._new_login))
         return created
+
+    def _set_own_duplicate_aside(self, external_id):
+        """Our user lost to another run's: make sure it is inactive under a moved external id.
+
+        The run that settled the duplicates may have seen our user before its EULA was accepted (a pending user
+        cannot be deactivated), so ours may still be active: this run, which made it, finishes the job.
+        """
+        own = users.find_user(self.client, login=self._new_login)
+        if own is None:
+            return
+        if own["external_id"] == external_id:
+            users.edit_user(self.client, own["login"], {"external_id": "%s~duplicate-%s" % (external_id, own["id"])})
+        if own["status"] == "active":
+            users.set_user_status(self.client, own["login"], False)
 
     # -- update ---------------------------------------------------------------------------
 

@@ -7,13 +7,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
+import subprocess
 import tempfile
 
 import jinja2
 import yaml
 
-from .paths import QUALYS_ADMIN, REPO
+from .paths import BIN, QUALYS_ADMIN, REPO
+from .playbooks import playbook_env
 
 AWX = os.path.join(REPO, "extensions", "awx")
 
@@ -74,6 +77,22 @@ def run_role(run_play, qualys_sim, oci_sim, variables, env=None, **kwargs):
     qualys_sim.reset_stats()
     oci_sim.reset_stats()
     return run_play(ROLE_TASK, extra_vars=variables, env=awx_env(qualys_sim, oci_sim, env), **kwargs)
+
+
+def start_role(qualys_sim, oci_sim, variables, work, env=None):
+    """The role as run_role() runs it, but started in the background (a Popen, in a session of its own) for tests
+    that run two at once or kill one; its output goes to ``work``/output.txt, its record to ``work``/record.json."""
+    os.makedirs(work, exist_ok=True)
+    play = os.path.join(work, "play.yml")
+    with open(play, "w") as handle:
+        json.dump([{"name": "role", "hosts": "localhost", "gather_facts": False, "tasks": ROLE_TASK}], handle)
+    with open(os.path.join(work, "vars.json"), "w") as handle:
+        json.dump(variables, handle)
+    run_env = playbook_env(os.path.join(work, "record.json"), env=awx_env(qualys_sim, oci_sim, env))
+    with open(os.path.join(work, "output.txt"), "w") as output:
+        return subprocess.Popen(  # pylint: disable=consider-using-with
+            [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", play, "-e", "@vars.json"],
+            cwd=work, env=run_env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def load_credential_type(name):

@@ -17,13 +17,12 @@ import base64
 import json
 import os
 import signal
-import subprocess
 import time
 
 import pytest
 import requests
 
-from harness import BIN, ROLE_TASK, awx_env, playbook_env, role_vars, run_role
+from harness import role_vars, run_role, start_role
 
 SECRET = "qualys-api-servicenow"
 SELF_SERVICE_CHANGE = "/api/2.0/fo/user/change_password/"
@@ -97,21 +96,6 @@ def process_tree(pid):
     return tree
 
 
-def start_the_role(qualys_sim, oci_sim, variables, work):
-    """ansible-playbook running the role in the background, as a job would; its output goes to work/output.txt."""
-    os.makedirs(work, exist_ok=True)
-    play = os.path.join(work, "play.yml")
-    with open(play, "w") as handle:
-        json.dump([{"name": "killed", "hosts": "localhost", "gather_facts": False, "tasks": ROLE_TASK}], handle)
-    with open(os.path.join(work, "vars.json"), "w") as handle:
-        json.dump(variables, handle)
-    env = playbook_env(os.path.join(work, "record.json"), env=awx_env(qualys_sim, oci_sim))
-    with open(os.path.join(work, "output.txt"), "w") as output:
-        return subprocess.Popen(  # pylint: disable=consider-using-with
-            [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", play, "-e", "@vars.json"],
-            cwd=work, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-
-
 def signal_all(pids, number):
     for pid in pids:
         try:
@@ -127,7 +111,7 @@ def kill_the_role_at(sim, rule, qualys_sim, oci_sim, variables, work, whole=True
     ansible-playbook itself: the worker of the running task lives on and finishes that task (returned: its pids).
     """
     sim.control("POST", "faults", {"rules": [rule]})
-    run = start_the_role(qualys_sim, oci_sim, variables, work)
+    run = start_role(qualys_sim, oci_sim, variables, work)
     deadline = time.time() + 240
     while not sim.control("GET", "faults")["fired"]:
         if run.poll() is not None or time.time() > deadline:

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 import os
 import re
 
@@ -482,9 +483,10 @@ def test_the_role_has_no_second_set_of_defaults():
     assert not os.path.exists(os.path.join(ROLE, "defaults"))
 
 
-def test_both_filters_are_documented():
+def test_every_filter_is_documented():
     names = sorted(FilterModule().filters())
-    assert names == ["restricted_api_user_problems", "restricted_api_user_settings"]
+    assert names == ["restricted_api_user_credentials", "restricted_api_user_problems", "restricted_api_user_settings",
+                     "restricted_api_user_stored"]
     for name in names:
         with open(os.path.join(FILTER_DIR, name + ".yml")) as handle:
             doc = yaml.safe_load(handle)
@@ -499,3 +501,66 @@ def test_the_example_inventory_of_the_per_host_playbook_passes():
     hostvars = dict((name, dict(group["vars"], **host)) for name, host in group["hosts"].items())
     assert problems(hostvars, hosts=sorted(hostvars)) == []
     assert [s["host"] for s in settings(hostvars, hosts=sorted(hostvars))] == sorted(hostvars)
+
+
+# -- restricted_api_user_stored / restricted_api_user_credentials ------------------------------------------------
+
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexample"
+CREDENTIALS = {"username": "scan_sv1", "password": "S3cret-Pa55!", "api_url": "https://qualysapi.qualys.com",
+               "platform": "US1", "rotated_at": "2026-01-31T12:00:00Z"}
+
+
+def stored_secret(**fields):
+    secret = {"id": "ocid1.vaultsecret.oc1..one", "compartment_id": COMPARTMENT, "current_version_number": 3,
+              "lifecycle_state": "ACTIVE", "content": json.dumps(CREDENTIALS)}
+    secret.update(fields)
+    return secret
+
+
+def test_no_secret_is_not_found_and_no_problem():
+    stored = fl.restricted_api_user_stored([], "qualys-api-x", COMPARTMENT)
+    assert stored["found"] is False and stored["version"] == 0 and stored["problem"] == ""
+
+
+def test_current_and_pending_credentials_are_decoded():
+    pending = dict(CREDENTIALS, password="N3w-Pa55word!")
+    stored = fl.restricted_api_user_stored([stored_secret(pending_content=json.dumps(pending))],
+                                           "qualys-api-x", COMPARTMENT)
+    assert stored["found"] and stored["version"] == 3 and stored["problem"] == ""
+    assert stored["current"] == CREDENTIALS and stored["pending"]["password"] == "N3w-Pa55word!"
+
+
+@pytest.mark.parametrize("rotated_at", ["2026-01-31T12:00:00+00:00", "2026-01-31T12:00:00.123456Z",
+                                        "2026-01-31 12:00:00+01:00", "2026-01-31T12:00:00"])
+def test_every_iso_8601_form_of_rotated_at_is_read(rotated_at):
+    content = json.dumps(dict(CREDENTIALS, rotated_at=rotated_at))
+    stored = fl.restricted_api_user_stored([stored_secret(content=content)], "qualys-api-x", COMPARTMENT)
+    assert stored["problem"] == "" and stored["current"]["rotated_at"] == rotated_at
+
+
+@pytest.mark.parametrize("fields, fragments", [
+    ({"compartment_id": "ocid1.compartment.oc1..other"}, ["in compartment ocid1.compartment.oc1..other",
+                                                           "no password was reset"]),
+    ({"lifecycle_state": "PENDING_DELETION"}, ["PENDING_DELETION", "Cancel its deletion"]),
+    ({"lifecycle_state": "UPDATING"}, ["UPDATING", "Run again"]),
+    ({"content": "S3cret-Pa55! and more"}, ["CURRENT version", "not JSON"]),
+    ({"content": "[1, 2]"}, ["not an object"]),
+    ({"content": '{"password": "S3cret-Pa55!"}'}, ["no username"]),
+    ({"content": '{"username": "scan_sv1"}'}, ["no password"]),
+    ({"content": '{"username": "scan_sv1", "password": "S3cret-Pa55!", "rotated_at": "last Tuesday"}'}, ["rotated_at"]),
+    ({"pending_content": "S3cret-Pa55!"}, ["PENDING version", "not JSON"]),
+])
+def test_a_secret_the_role_cannot_use_is_a_problem_that_names_it_and_never_quotes_it(fields, fragments):
+    stored = fl.restricted_api_user_stored([stored_secret(**fields)], "qualys-api-x", COMPARTMENT)
+    assert "qualys-api-x" in stored["problem"]
+    for fragment in fragments:
+        assert fragment in stored["problem"]
+    assert "S3cret" not in stored["problem"]
+
+
+def test_credentials_take_the_role_overrides_of_api_url_and_platform():
+    module_result = dict(CREDENTIALS, login="scan_sv1")
+    assert fl.restricted_api_user_credentials(module_result, {}) == CREDENTIALS
+    assert fl.restricted_api_user_credentials(module_result, {"api_url": "https://qualysapi.qg2.apps.qualys.com",
+                                                              "platform": "US2"}) == dict(
+        CREDENTIALS, api_url="https://qualysapi.qg2.apps.qualys.com", platform="US2")
