@@ -26,6 +26,34 @@ description:
   - O(password_mode) decides when the password of an existing user is replaced (C(password_change.php) with
     C(email=0), so that Qualys returns the new password instead of e-mailing it); O(verify_credentials) checks
     stored credentials with one read-only call made as that user.
+  - The connection option O(user_api) chooses the user back-end. V(classic) (the default) makes the calls above.
+    V(rbac), for a subscription with enhanced RBAC (where Qualys retires C(user.php) and C(user_list.php)), finds
+    users with C(POST /adminui/user-management/v1/users) (by login with the C(username) filter and an exact match; by
+    external ID by reading every page, since the list has no external ID filter), creates them with
+    C(POST /adminui/user-management/v1/user) (C(userDetails) with C(sendEmail=false)), then gets the password with
+    one C(password_change.php) reset (C(email=0); the create returns none, and the reset activates the new user),
+    and activates and deactivates them with C(PUT /adminui/user-management/v1/user/status). These C(adminui) calls
+    send JSON with a token from the gateway (C(/auth)), to O(admin_url) or the API server. Roles and scope tags
+    (C(update/am/user)), the EULA (C(acceptEULA.php)), the password reset, the self-service change and the
+    credential check are the same calls with both back-ends.
+  - Both back-ends take the same options and give the same results, check mode, diff and idempotency, except where
+    V(rbac) cannot honour an option, which is refused before any call, naming it and the back-end: O(asset_groups)
+    other than an empty list (an enhanced-RBAC user is scoped by tags, O(scope_tags)), O(address2), and a
+    O(business_unit) other than V(Unassigned). With V(rbac), a new user must be a V(reader) (the create call takes
+    no VM role), and Qualys documents no call that changes an existing user's profile or external ID, so a
+    difference in O(first_name), O(last_name), O(email), O(title) or O(external_id) fails, naming the field; the
+    phone, postal address and business unit are sent when creating and never compared (the user list does not
+    show them).
+  - "Reply shapes the V(rbac) back-end assumes, because no Qualys page shows them (labelled B(assumed) in the
+    simulator's README, which can vary each): the create reply carries C(userId) and C(username) (the details array
+    is accepted too; a reply with neither makes the module look the new user up by external ID); listed users carry
+    C(externalId) (when none does, finding a user by external ID fails instead of creating a second one); error
+    bodies are JSON C(errorCode)/C(message) (any other body is quoted, secrets masked); the new user is a VM Reader;
+    C(password_change.php), C(acceptEULA.php) and the self-service change keep working under enhanced RBAC.
+    Documented: the list, details and status calls and their replies, and the C(am/user) calls."
+  - With O(user_api=classic), a failure of C(user.php) or C(user_list.php) that may be an enhanced-RBAC subscription
+    refusing them (not a bad password, a limit or the network) suggests O(user_api=rbac) in the error. The back-end
+    is never guessed; M(scanops.qualys.qualys_tenant_check) reports which one answers.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
