@@ -128,9 +128,9 @@ options:
       - V(rbac) is for a subscription with enhanced RBAC, where Qualys retires those two calls; users are then found,
         created, activated and deactivated through the Administration user API (C(/adminui/user-management/v1), JSON,
         with a token from the gateway), and their roles and scope tags set through the QPS C(am/user) API.
-      - The back-end is never guessed from an error: the reply a classic call gets on an enhanced-RBAC subscription is
-        not documented. When a classic user call fails in a way that fits such a subscription, the error suggests
-        V(rbac). M(scanops.qualys.qualys_tenant_check) reports which back-end answers.
+      - The back-end is never guessed from an error, since the reply a classic call gets on an enhanced-RBAC
+        subscription is not documented. When a classic user call fails in a way that fits such a subscription, the
+        error suggests V(rbac). M(scanops.qualys.qualys_tenant_check) reports which back-end answers.
       - An unknown value is refused before any call.
       - If not set, the value of the E(QUALYS_USER_API) environment variable is used.
     type: str

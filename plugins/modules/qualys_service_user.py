@@ -37,9 +37,9 @@ description:
     (C(update/am/user)), the EULA (C(acceptEULA.php)), the password reset, the self-service change and the
     credential check are the same calls with both back-ends.
   - Both back-ends take the same options and give the same results, check mode, diff and idempotency, except where
-    V(rbac) cannot honour an option, which is refused before any call, naming it and the back-end: O(asset_groups)
+    V(rbac) cannot honour an option, which is refused before any call, naming it and the back-end (O(asset_groups)
     other than an empty list (an enhanced-RBAC user is scoped by tags, O(scope_tags)), O(address2), and a
-    O(business_unit) other than V(Unassigned). With V(rbac), a new user must be a V(reader) (the create call takes
+    O(business_unit) other than V(Unassigned)). With V(rbac), a new user must be a V(reader) (the create call takes
     no VM role), and Qualys documents no call that changes an existing user's profile or external ID, so a
     difference in O(first_name), O(last_name), O(email), O(title) or O(external_id) fails, naming the field; the
     phone, postal address and business unit are sent when creating and never compared (the user list does not

@@ -24,7 +24,7 @@ description:
     whether the classic user APIs answer (else whether C(search am/user) does, as on an enhanced-RBAC subscription);
     and whether an OIDC client works.'
   - It also reports which user back-end answers (RV(user_backend)), for the connection option O(user_api) that
-    M(scanops.qualys.qualys_service_user) needs: the classic C(/msp/user_list.php), and the Administration user list
+    M(scanops.qualys.qualys_service_user) needs, from the classic C(/msp/user_list.php), and the Administration user list
     (C(POST /adminui/user-management/v1/users), one page of one user, with a token from the gateway, at O(admin_url)
     or the API server). When only the back-end O(user_api) does not name answers, a warning says which to set.
   - With O(writes=true), it also creates, reads back and deletes a throwaway tag (with a V(NETWORK_RANGE) rule on
