@@ -817,7 +817,7 @@ class ServiceUserModule(QualysResourceModule):
 
     def find(self):
         """The user (with its roles and scope tags when those are managed), or None."""
-        user = self._find_classic()
+        user = self._find_user()
         if user is not None and self._manages_admin():
             admin = admin_users.admin_user(self.client, user["login"])
             if admin is None:
@@ -828,7 +828,7 @@ class ServiceUserModule(QualysResourceModule):
             user["scope_tags"] = sorted(admin["scope_tags"])
         return user
 
-    def _find_classic(self):
+    def _find_user(self):
         external_id, login = self._identity()
         user = None
         if external_id:
@@ -998,6 +998,10 @@ class ServiceUserModule(QualysResourceModule):
         predicted["status"] = desired["status"] or ("active" if self.params["accept_eula"] else "pending_activation")
         for option in PROFILE_OPTIONS:
             predicted.setdefault(option, "")
+        for option in self.backend.unreadable:
+            # Sent when creating, but the back-end never shows it: predicted as the run will report it.
+            if option in predicted:
+                predicted[option] = None
         return predicted
 
     def create(self, desired):
@@ -1013,7 +1017,7 @@ class ServiceUserModule(QualysResourceModule):
 
     def recover_lost_create(self, desired):
         """Qualys created the user but the one copy of its password was lost in transit: reset it once."""
-        found = self._find_classic()
+        found = self._find_user()
         if found is None:
             return None
         self.module.warn("The reply to the user creation was lost, but Qualys created user %s; its password was "
