@@ -69,6 +69,11 @@ def classic_calls(qualys_sim):
 
 
 def test_the_role_runs_green_in_rbac_mode_then_changes_nothing(run_play, rbac_sim, oci_sim, oci_ids, tmp_path):
+    # Check mode first: everything predicted, nothing written.
+    preview = run_role(run_play, rbac_sim, oci_sim, tag_scoped_vars(oci_ids), env=RBAC_ENV, check=True, diff=True)
+    assert preview.rc == 0, preview
+    assert preview.changed > 0 and rbac_sim.writes() == 0 and oci_sim.writes() == 0
+
     first = run_role(run_play, rbac_sim, oci_sim, tag_scoped_vars(oci_ids, tmp_path / "report"), env=RBAC_ENV)
     assert first.rc == 0, first
     assert first.changed > 0
@@ -100,6 +105,10 @@ def test_the_role_runs_green_in_rbac_mode_then_changes_nothing(run_play, rbac_si
     assert rbac_sim.writes() == 0, rbac_sim.stats()["by_endpoint"]
     assert oci_sim.writes() == 0, oci_sim.stats()["by_endpoint"]
     assert classic_calls(rbac_sim) == {}
+
+    check = run_role(run_play, rbac_sim, oci_sim, tag_scoped_vars(oci_ids), env=RBAC_ENV, check=True, diff=True)
+    assert check.rc == 0 and check.changed == 0, check
+    assert rbac_sim.writes() == 0 and oci_sim.writes() == 0
 
 
 def test_classic_back_end_on_an_rbac_subscription_suggests_user_api_rbac(run_play, rbac_sim, oci_sim, oci_ids):
