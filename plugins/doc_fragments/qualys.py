@@ -120,6 +120,30 @@ options:
         C(scanops.qualys.restricted_api_user) role, the role variable C(restricted_api_user_max_wait) sets it.
     type: int
     default: 300
+  user_api:
+    description:
+      - Which user APIs the subscription offers, for the modules that manage users
+        (M(scanops.qualys.qualys_service_user), M(scanops.qualys.qualys_service_user_info)) and the tenant check.
+      - V(classic) uses the classic user APIs (C(/msp/user.php), C(/msp/user_list.php)).
+      - V(rbac) is for a subscription with enhanced RBAC, where Qualys retires those two calls; users are then found,
+        created, activated and deactivated through the Administration user API (C(/adminui/user-management/v1), JSON,
+        with a token from the gateway), and their roles and scope tags set through the QPS C(am/user) API.
+      - The back-end is never guessed from an error, since the reply a classic call gets on an enhanced-RBAC
+        subscription is not documented. When a classic user call fails in a way that fits such a subscription, the
+        error suggests V(rbac). M(scanops.qualys.qualys_tenant_check) reports which back-end answers.
+      - An unknown value is refused before any call.
+      - If not set, the value of the E(QUALYS_USER_API) environment variable is used.
+    type: str
+    choices: [classic, rbac]
+    default: classic
+  admin_url:
+    description:
+      - With O(user_api=rbac), the server of the Administration user API (C(/adminui/...)), an V(https://) base URL.
+        Qualys' pages write it as the base URL without naming the host; the API server is used when not set, and this
+        option points elsewhere (the gateway, say).
+      - Refused before any call with O(user_api=classic), which does not use it.
+      - If not set, the value of the E(QUALYS_ADMIN_URL) environment variable is used.
+    type: str
 notes:
   - Modules that manage an object also return C(changes), a list of C({field, before, after}) for every field the run
     changed (or would change in check mode), without C(--diff) and without any secret, so that a task with C(no_log)

@@ -89,6 +89,38 @@ def update_admin_user(client, user_id, roles=None, scope_tags=None):
                write=True, idempotent=True)
 
 
+def plan(current, desired):
+    """What makes ``current`` names into ``desired`` ones: ``{"add": [...], "remove": [...]}``, sorted.
+
+    ``desired`` None manages nothing (both lists empty).
+    """
+    if desired is None:
+        return {"add": [], "remove": []}
+    return {"add": sorted(set(desired) - set(current or [])), "remove": sorted(set(current or []) - set(desired))}
+
+
+def sync_admin_user(client, admin, role_plan, tag_plan, tag_ids=None):
+    """Send only the difference, in one ``update/am/user`` call: True when one was sent.
+
+    ``admin`` is the Administration user dict (``admin_user``); ``role_plan`` and ``tag_plan`` come from
+    ``plan``. Roles are added by name; tags by the ID of ``tag_ids`` when known, else by name; removals
+    name the IDs the user holds.
+    """
+    tag_ids = tag_ids or {}
+    role_refs = {
+        "add": [{"name": name} for name in role_plan["add"]],
+        "remove": [_ref(name, admin["roles"].get(name)) for name in role_plan["remove"]],
+    }
+    tag_refs = {
+        "add": [_ref(name, tag_ids.get(name)) for name in tag_plan["add"]],
+        "remove": [_ref(name, admin["scope_tags"].get(name)) for name in tag_plan["remove"]],
+    }
+    if not any(role_refs.values()) and not any(tag_refs.values()):
+        return False
+    update_admin_user(client, admin["id"], roles=role_refs, scope_tags=tag_refs)
+    return True
+
+
 def admin_api_unavailable(exc):
     """Whether a QualysError says the am/user API cannot be used here: not offered, or not for this caller."""
     return api_not_offered(exc) or str(exc.code) in NOT_PERMITTED_CODES
@@ -100,6 +132,10 @@ def basic_credentials(client):
     if params.get("username") and params.get("password"):
         return (params["username"], params["password"])
     return None
+
+
+def _ref(name, object_id):
+    return {"id": object_id} if object_id is not None else {"name": name}
 
 
 def _named_refs(collection):

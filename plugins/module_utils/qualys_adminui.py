@@ -32,8 +32,8 @@ import inspect
 import json
 import re
 
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_formats import is_limit_reply
 
 PREFIX = "/adminui/user-management/v1"
 ACCEPT_JSON = {"Accept": "application/json"}
@@ -242,15 +242,27 @@ def _takes_base_url(client):
 
 
 def _http_error(response, what):
-    """A QualysError for a reply that is not 2xx, with the code and text it carried and the reply quoted."""
-    code, text = _error_detail(response)
-    if is_limit_reply(response.headers, status=response.status, code=code):
+    """A QualysError for a reply that is not 2xx, with the code and text it carried and the reply quoted.
+
+    The reply is judged by the client's own gateway check (``formats.check_gateway_reply``: the code and
+    text of a JSON error body in any common spelling, limit replies told apart); the Administration API's
+    refusals are then named more precisely (EULA code 2003, 403, 404) and the masked reply is quoted.
+    """
+    try:
+        formats.check_gateway_reply(response)
+    except QualysError as exc:
+        checked = exc
+    else:
+        checked = QualysError("", status=response.status, kind="api")
+    code = None if checked.code in (None, "") else _masked_text(str(checked.code))
+    text = None if checked.qualys_text in (None, "") else _masked_text(str(checked.qualys_text))
+    if checked.kind == "limit":
         kind = "limit"
     elif code == "2003":
         kind = "eula"
     elif response.status in (401, 403):
         kind = "auth"
-    elif response.status == 404 and text is not None:
+    elif response.status == 404 and text is not None and _is_json(response.text):
         kind = "not_found"
     else:
         kind = "api"
@@ -260,24 +272,19 @@ def _http_error(response, what):
     return QualysError(message, code=code, status=response.status, kind=kind, qualys_text=text)
 
 
+def _is_json(text):
+    try:
+        json.loads(text or "")
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def _shape_error(response, what, expected):
     status = response.status if response is not None else None
     text = response.text if response is not None else ""
     return QualysError("Qualys Administration API answered HTTP %s to %s without %s (reply: %s)" % (
         status, what, expected, _quote(text)), status=status, kind="api")
-
-
-def _error_detail(response):
-    """(errorCode, message) of a JSON error body (assumed shape), else (None, None)."""
-    try:
-        payload = json.loads(response.text or "")
-    except (ValueError, RecursionError):
-        return None, None
-    if not isinstance(payload, dict):
-        return None, None
-    code = next((payload[key] for key in ("errorCode", "code") if payload.get(key) not in (None, "")), None)
-    text = next((payload[key] for key in ("message", "errorMessage", "error") if payload.get(key) not in (None, "")), None)
-    return (None if code is None else _masked_text(str(code))), (None if text is None else _masked_text(str(text)))
 
 
 def _quote(text):

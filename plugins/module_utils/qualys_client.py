@@ -63,6 +63,9 @@ PLATFORMS = {
     "GOV1": ("https://qualysapi.gov1.qualys.us", "https://gateway.gov1.qualys.us"),
 }
 
+# The user back-ends (option user_api): the classic /msp user APIs, or the Administration APIs of enhanced RBAC.
+USER_APIS = ("classic", "rbac")
+
 # The argument spec every Qualys module shares; documented by the
 # scanops.qualys.qualys doc fragment. Where to connect and as whom have no
 # argument-spec fallback: resolve_connection() fills them in from the
@@ -84,6 +87,9 @@ QUALYS_AUTH_ARGSPEC = dict(
     timeout=dict(type="int", default=60),
     max_retries=dict(type="int", default=5),
     max_wait=dict(type="int", default=300, fallback=(env_fallback, ["QUALYS_MAX_WAIT"])),
+    # Which user APIs the subscription offers (enhanced RBAC retires user.php and user_list.php); never guessed.
+    user_api=dict(type="str", default="classic", choices=list(USER_APIS), fallback=(env_fallback, ["QUALYS_USER_API"])),
+    admin_url=dict(type="str", fallback=(env_fallback, ["QUALYS_ADMIN_URL"])),
 )
 
 QUALYS_AUTH_OPTIONS = dict(
@@ -159,12 +165,34 @@ def resolve_connection(params, environ=None):
             raise QualysError("QUALYS_AUTH_METHOD must be one of %s, got %r." % (", ".join(AUTH_METHODS), method),
                               kind="config")
     resolved["auth_method"] = (method or "auto").lower()
+    resolved.update(resolve_user_api(params))
     for first, second in (("username", "password"), ("client_id", "client_secret")):
         if bool(resolved.get(first)) != bool(resolved.get(second)):
             given, missing = (first, second) if resolved.get(first) else (second, first)
             raise QualysError("%s is set but %s is not: set %s too (or %s)." % (
                 given, missing, missing, CONNECTION_ENV[missing]), kind="config")
     return resolved
+
+
+def resolve_user_api(params):
+    """``{"user_api", "admin_url"}`` checked before any call: a known back-end, and ``admin_url`` only with ``rbac``.
+
+    Both come from the task or, through the argument spec's fallback, from QUALYS_USER_API and QUALYS_ADMIN_URL.
+    """
+    user_api = (params.get("user_api") or "classic").strip().lower()
+    if user_api not in USER_APIS:
+        raise QualysError("user_api (or QUALYS_USER_API) must be one of %s, got %r." % (
+            ", ".join(USER_APIS), params.get("user_api")), kind="config")
+    admin_url = (params.get("admin_url") or "").strip() or None
+    if admin_url:
+        if user_api != "rbac":
+            raise QualysError(
+                "admin_url (or QUALYS_ADMIN_URL) is an option of the enhanced-RBAC user back-end: it says where the "
+                "Administration (adminui) user API answers, and is used only with user_api=rbac (user_api is %s). "
+                "Set user_api: rbac (or QUALYS_USER_API=rbac) on an enhanced-RBAC subscription, or remove "
+                "admin_url." % user_api, kind="config")
+        admin_url = _validated_url(admin_url, "admin_url")
+    return {"user_api": user_api, "admin_url": admin_url}
 
 
 def _platform_name(value):
@@ -321,6 +349,9 @@ class QualysClient:
         self.warn = warn or (lambda msg: None)
         check_limits(params)
         self.api_url, self.gateway_url = resolve_endpoints(params)
+        # The enhanced-RBAC user back-end: where the Administration (adminui) API answers (None: the API server).
+        user_api = resolve_user_api(params)
+        self.user_api, self.admin_url = user_api["user_api"], user_api["admin_url"]
         self.method = resolve_auth_method(params)
         self._token = None
         self._token_expiry = 0

@@ -29,6 +29,7 @@ import re
 
 from ansible_collections.scanops.qualys.plugins.module_utils import ip_sets
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_adminui as adminui
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_asset_groups as groups
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_tags as tags
@@ -420,6 +421,7 @@ class TenantCheck:
         self.check_mode = check_mode
         self._keep = keep_secret or (lambda value: None)
         self._factory = client_factory or (lambda overrides: QualysClient(dict(params, **overrides), warn=warn))
+        self.warn = warn or (lambda message: None)
         self.suffix = suffix or random_suffix()
         self.secrets = set(value for value in (params.get("password"), params.get("client_secret")) if value)
         self.verdicts = {}
@@ -428,6 +430,8 @@ class TenantCheck:
         self.api_ok = False
         self.wrote = False
         self.leftovers = []
+        # Which user back-end answers (RV(user_backend)): back-end -> (True/False/None, evidence).
+        self.backends = {}
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -500,6 +504,7 @@ class TenantCheck:
             tag_read = self.read_tags()
             self.guarded("role_api_not_offered", self.check_role_api)
             self.guarded("classic_user_api", self.check_user_apis)
+            self.check_adminui()
         else:
             for key in ("role_api_not_offered", "classic_user_api"):
                 self.set(key, NOT_CHECKED, "The API server could not be used (see api_server_reachable).")
@@ -542,6 +547,7 @@ class TenantCheck:
             "writes": want_writes,
             "leftovers": list(self.leftovers),
             "endpoints": {"api_url": self.client.api_url, "gateway_url": self.client.gateway_url},
+            "user_backend": self.user_backend(),
         }
 
     # -- reads ---------------------------------------------------------------------------------
@@ -640,15 +646,18 @@ class TenantCheck:
             root = self.client.msp("user_list.php", {"external_id_contains": PREFIX + self.suffix})
         except QualysError as exc:
             if exc.kind in NO_ANSWER_KINDS:
+                self.backends["classic"] = (None, "/msp/user_list.php could not be asked: %s" % self.failure(exc))
                 self.set("classic_user_api", NOT_CHECKED, self.failure(exc))
                 return
             classic = self.failure(exc)
         else:
             if root.tag == "USER_LIST_OUTPUT":
+                self.backends["classic"] = (True, "/msp/user_list.php answered a user list")
                 self.set("classic_user_api", CONFIRMED, "/msp/user_list.php answered a user list (%d users match "
                          "a random external id filter)." % len(root.findall("USER_LIST/USER")))
                 return
             classic = "unexpected reply element %s" % root.tag
+        self.backends["classic"] = (False, "/msp/user_list.php refused: %s" % classic)
         # The classic API refused: does the subscription look like enhanced RBAC?
         try:
             reply = admin_users.search(self.client, [("id", "GREATER", "0")], 1,
@@ -657,6 +666,47 @@ class TenantCheck:
         except QualysError as exc:
             rbac = "search am/user (id GREATER 0) refused too: %s" % self.failure(exc)
         self.set("classic_user_api", CONTRADICTED, "/msp/user_list.php refused: %s; %s." % (classic, rbac))
+
+    def check_adminui(self):
+        """Does the Administration user list (the rbac back-end's find) answer? One page of one user, read-only."""
+        where = "POST %s%s/users" % (getattr(self.client, "admin_url", None) or self.client.api_url, adminui.PREFIX)
+        try:
+            total, _users = adminui.AdminUi(self.client).users_page(limit=1)
+        except QualysError as exc:
+            answered = None if exc.kind in NO_ANSWER_KINDS or exc.kind == "config" else False
+            self.backends["rbac"] = (answered, "%s %s: %s" % (
+                where, "could not be asked" if answered is None else "refused", self.failure(exc)))
+            return
+        except Exception as exc:  # pylint: disable=broad-except
+            # A diagnostic run reports, it does not stop.
+            self.backends["rbac"] = (None, "The check itself failed (%s: %s)." % (type(exc).__name__, exc))
+            return
+        self.backends["rbac"] = (True, "%s answered a user list (totalCount %d)" % (where, total))
+
+    def user_backend(self):
+        """RV(user_backend): which user back-end answers, and whether it is the one O(user_api) chose."""
+        classic, classic_said = self.backends.get("classic", (None, "Not run."))
+        rbac, rbac_said = self.backends.get("rbac", (None, "Not run."))
+        if classic and rbac:
+            answers = "both"
+        elif classic or rbac:
+            answers = "classic" if classic else "rbac"
+        elif classic is False and rbac is False:
+            answers = "none"
+        else:
+            answers = "unknown"
+        configured = getattr(self.client, "user_api", None) or self.params.get("user_api") or "classic"
+        report = {
+            "configured": configured,
+            "answers": answers,
+            "classic": classic,
+            "rbac": rbac,
+            "evidence": short("%s; %s." % (classic_said, rbac_said), self.secrets),
+        }
+        if answers in ("classic", "rbac") and answers != configured:
+            self.warn("user_api is %s, but only the %s user back-end answers on this subscription: set user_api: %s "
+                      "(or QUALYS_USER_API=%s) for qualys_service_user." % (configured, answers, answers, answers))
+        return report
 
     def check_oidc(self):
         if not (self.params.get("client_id") and self.params.get("client_secret")):

@@ -361,3 +361,99 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# -- the classic back-end ---------------------------------------------------------------------
+
+# The two calls enhanced RBAC retires; how a refusal of them may look is not documented.
+RETIRED_BY_RBAC = ("user.php", "user_list.php")
+# Error kinds that may be such a refusal (not a bad password, a limit, the network or the configuration).
+RBAC_REFUSAL_KINDS = frozenset(["api", "format", "not_found", "no_api_access", "unsupported"])
+RBAC_HINT = (" If this subscription has enhanced RBAC (Qualys retires user.php and user_list.php then), set "
+             "user_api: rbac (or QUALYS_USER_API=rbac) to manage its users through the Administration user API.")
+
+
+def fits_rbac_refusal(exc):
+    """Whether a failed user.php / user_list.php call may be an enhanced-RBAC subscription refusing it.
+
+    The reply Qualys sends then is not documented, so this only says the failure is not one of the kinds that
+    have another cause (credentials, limits, network, configuration); it never chooses the back-end.
+    """
+    return exc.kind in RBAC_REFUSAL_KINDS or exc.status in (403, 404)
+
+
+def with_rbac_hint(exc):
+    """``exc`` with the suggestion of user_api: rbac added to its message when the failure fits (once)."""
+    if fits_rbac_refusal(exc) and RBAC_HINT not in exc.message:
+        exc.message += RBAC_HINT
+        exc.args = (exc.message,)
+    return exc
+
+
+class ClassicUsers:
+    """Users through the classic user APIs (``user_list.php``, ``user.php``): the interface ``RbacUsers`` shares.
+
+    ``unreadable``: fields its user dicts do not carry (none); ``editable``: the options an edit can change;
+    ``required_on_create``: the options a create needs. A failure of a call that enhanced RBAC retires, when it
+    fits such a subscription, suggests ``user_api: rbac``.
+    """
+
+    name = "classic"
+    unreadable = frozenset()
+    editable = frozenset(EDIT_PARAMS)
+    required_on_create = REQUIRED_ON_CREATE
+    calls = {
+        "find": "POST /msp/user_list.php",
+        "create": "POST /msp/user.php action=add",
+        "status": "POST /msp/user.php action=activate|deactivate",
+    }
+
+    def __init__(self, client):
+        self.client = client
+
+    def list_users(self, external_id_contains=None):
+        try:
+            return list_users(self.client, external_id_contains=external_id_contains)
+        except QualysError as exc:
+            raise with_rbac_hint(exc)
+
+    def find_users(self, external_id):
+        try:
+            return find_users(self.client, external_id)
+        except QualysError as exc:
+            raise with_rbac_hint(exc)
+
+    def find_user(self, external_id=None, login=None):
+        try:
+            return find_user(self.client, external_id=external_id, login=login)
+        except QualysError as exc:
+            raise with_rbac_hint(exc)
+
+    def create(self, desired):
+        """user.php add from the option values of ``desired``: ``(login, password)``."""
+        request = dict((PROFILE_PARAMS[option], desired[option]) for option in PROFILE_PARAMS if desired.get(option))
+        request.update(user_role=desired["user_role"], business_unit=desired["business_unit"],
+                       external_id=desired["external_id"])
+        if desired.get("asset_groups"):
+            request["asset_groups"] = ",".join(desired["asset_groups"])
+        try:
+            return add_user(self.client, request)
+        except QualysError as exc:
+            raise with_rbac_hint(exc)
+
+    def edit(self, login, changes):
+        """user.php edit with the options of ``changes`` (``asset_groups`` as the whole list)."""
+        edits = dict((EDIT_PARAMS[key], ",".join(value) if key == "asset_groups" else value)
+                     for key, value in changes.items() if key in EDIT_PARAMS)
+        if not edits:
+            return
+        try:
+            edit_user(self.client, login, edits)
+        except QualysError as exc:
+            raise with_rbac_hint(exc)
+
+    def set_status(self, login, active):
+        try:
+            set_user_status(self.client, login, active)
+        except QualysError as exc:
+            raise with_rbac_hint(exc)

@@ -26,6 +26,34 @@ description:
   - O(password_mode) decides when the password of an existing user is replaced (C(password_change.php) with
     C(email=0), so that Qualys returns the new password instead of e-mailing it); O(verify_credentials) checks
     stored credentials with one read-only call made as that user.
+  - The connection option O(user_api) chooses the user back-end. V(classic) (the default) makes the calls above.
+    V(rbac), for a subscription with enhanced RBAC (where Qualys retires C(user.php) and C(user_list.php)), finds
+    users with C(POST /adminui/user-management/v1/users) (by login with the C(username) filter and an exact match; by
+    external ID by reading every page, since the list has no external ID filter), creates them with
+    C(POST /adminui/user-management/v1/user) (C(userDetails) with C(sendEmail=false)), then gets the password with
+    one C(password_change.php) reset (C(email=0); the create returns none, and the reset activates the new user),
+    and activates and deactivates them with C(PUT /adminui/user-management/v1/user/status). These C(adminui) calls
+    send JSON with a token from the gateway (C(/auth)), to O(admin_url) or the API server. Roles and scope tags
+    (C(update/am/user)), the EULA (C(acceptEULA.php)), the password reset, the self-service change and the
+    credential check are the same calls with both back-ends.
+  - Both back-ends take the same options and give the same results, check mode, diff and idempotency, except where
+    V(rbac) cannot honour an option, which is refused before any call, naming it and the back-end (O(asset_groups)
+    other than an empty list (an enhanced-RBAC user is scoped by tags, O(scope_tags)), O(address2), and a
+    O(business_unit) other than V(Unassigned)). With V(rbac), a new user must be a V(reader) (the create call takes
+    no VM role), and Qualys documents no call that changes an existing user's profile or external ID, so a
+    difference in O(first_name), O(last_name), O(email), O(title) or O(external_id) fails, naming the field; the
+    phone, postal address and business unit are sent when creating and never compared (the user list does not
+    show them).
+  - "Reply shapes the V(rbac) back-end assumes, because no Qualys page shows them (labelled B(assumed) in the
+    simulator's README, which can vary each): the create reply carries C(userId) and C(username) (the details array
+    is accepted too; a reply with neither makes the module look the new user up by external ID); listed users carry
+    C(externalId) (when none does, finding a user by external ID fails instead of creating a second one); error
+    bodies are JSON C(errorCode)/C(message) (any other body is quoted, secrets masked); the new user is a VM Reader;
+    C(password_change.php), C(acceptEULA.php) and the self-service change keep working under enhanced RBAC.
+    Documented: the list, details and status calls and their replies, and the C(am/user) calls."
+  - With O(user_api=classic), a failure of C(user.php) or C(user_list.php) that may be an enhanced-RBAC subscription
+    refusing them (not a bad password, a limit or the network) suggests O(user_api=rbac) in the error. The back-end
+    is never guessed; M(scanops.qualys.qualys_tenant_check) reports which one answers.
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -610,6 +638,7 @@ import copy
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_passwords as passwords
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users as rbac_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_connection import platform_of
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
@@ -709,6 +738,14 @@ class ServiceUserModule(QualysResourceModule):
         self._role_adapter = None
         self._role_plan = self._tag_plan = None
         self._tag_ids = {}
+        self._backend = None
+
+    @property
+    def backend(self):
+        """The user back-end of O(user_api): qualys_users.ClassicUsers or qualys_rbac_users.RbacUsers."""
+        if self._backend is None:
+            self._backend = rbac_users.user_backend(self.client)
+        return self._backend
 
     # -- input ------------------------------------------------------------------------
 
@@ -772,12 +809,15 @@ class ServiceUserModule(QualysResourceModule):
         if not passwords.MIN_LENGTH <= params["password_length"] <= passwords.MAX_LENGTH:
             self.fail("password_length must be %d to %d, got %s." % (
                 passwords.MIN_LENGTH, passwords.MAX_LENGTH, params["password_length"]))
+        refused = rbac_users.unsupported_options(params)
+        if refused:
+            self.fail(" ".join(refused))
 
     # -- reading ------------------------------------------------------------------------
 
     def find(self):
         """The user (with its roles and scope tags when those are managed), or None."""
-        user = self._find_classic()
+        user = self._find_user()
         if user is not None and self._manages_admin():
             admin = admin_users.admin_user(self.client, user["login"])
             if admin is None:
@@ -788,7 +828,7 @@ class ServiceUserModule(QualysResourceModule):
             user["scope_tags"] = sorted(admin["scope_tags"])
         return user
 
-    def _find_classic(self):
+    def _find_user(self):
         external_id, login = self._identity()
         user = None
         if external_id:
@@ -796,7 +836,7 @@ class ServiceUserModule(QualysResourceModule):
             if user is not None and login and user["login"] != login:
                 self.fail("external_id %r belongs to user %s, not to login %s." % (external_id, user["login"], login))
         if user is None and login:
-            user = users.find_user(self.client, login=login)
+            user = self.backend.find_user(login=login)
             if user is not None and external_id and user["external_id"] and user["external_id"] != external_id:
                 self.fail("User %s has external_id %r, not %r." % (login, user["external_id"], external_id))
         if user is None and external_id and not login:
@@ -805,7 +845,7 @@ class ServiceUserModule(QualysResourceModule):
 
     def _find_by_external_id(self, external_id):
         """The one user with this external id; duplicates made by parallel runs are settled first."""
-        found = users.find_users(self.client, external_id)
+        found = self.backend.find_users(external_id)
         if len(found) <= 1:
             return found[0] if found else None
         return self._settle_duplicates(external_id, found)
@@ -827,25 +867,34 @@ class ServiceUserModule(QualysResourceModule):
                                                                    winner["login"], loser["login"]))
                 continue
             try:
-                users.edit_user(self.client, loser["login"], {"external_id": "%s~duplicate-%s" % (external_id, loser["id"])})
+                if "external_id" in self.backend.editable:
+                    self.backend.edit(loser["login"], {"external_id": "%s~duplicate-%s" % (external_id, loser["id"])})
                 if loser["status"] == "active":
-                    users.set_user_status(self.client, loser["login"], False)
+                    self.backend.set_status(loser["login"], False)
             except QualysError:
                 # Another run settling the same duplicates may have got there first: what counts is the result.
-                again = users.find_users(self.client, external_id)
-                if [user["login"] for user in again] != [winner["login"]]:
+                again = self.backend.find_users(external_id)
+                if [user["login"] for user in again] != [winner["login"]] and not self._set_aside(again, winner):
                     raise
             self.module.warn("Users %s and %s both had external_id %r (parallel runs created both): kept %s, "
-                             "deactivated %s and renamed its external id." % (
-                                 winner["login"], loser["login"], external_id, winner["login"], loser["login"]))
+                             "deactivated %s%s." % (
+                                 winner["login"], loser["login"], external_id, winner["login"], loser["login"],
+                                 " and renamed its external id" if "external_id" in self.backend.editable else
+                                 " (its external id cannot be changed with user_api=%s)" % self.backend.name))
         return winner
+
+    def _set_aside(self, found, winner):
+        """With a back-end that cannot rename an external id, the others only need to be inactive."""
+        if "external_id" in self.backend.editable:
+            return False
+        return all(user["status"] == "inactive" for user in found if user["login"] != winner["login"])
 
     def _find_by_stored_login(self, external_id):
         """The user of the stored credentials when no user has ``external_id`` (edited in the Qualys UI, say)."""
         stored_login = self._stored_login("verify_credentials") or self._stored_login("pending_credentials")
         if not stored_login:
             return None
-        user = users.find_user(self.client, login=stored_login)
+        user = self.backend.find_user(login=stored_login)
         if user is None:
             return None
         if user["status"] == "inactive" and (user["external_id"] or "").startswith(external_id + "~duplicate-"):
@@ -909,7 +958,7 @@ class ServiceUserModule(QualysResourceModule):
         return dict(current, status="inactive")
 
     def delete(self, current):
-        users.set_user_status(self.client, current["login"], False)
+        self.backend.set_status(current["login"], False)
         return dict(current, status="inactive")
 
     def _require_active(self, user, what):
@@ -926,11 +975,15 @@ class ServiceUserModule(QualysResourceModule):
             self.fail("No Qualys user has login %s%s. Qualys generates the login of a new user, so a user can only be "
                       "created by external_id, without login." % (
                           login, " or external_id %r" % external_id if external_id else ""))
-        missing = [option for option in users.REQUIRED_ON_CREATE if not desired.get(option)]
+        missing = [option for option in self.backend.required_on_create if not desired.get(option)]
         if desired.get("country") in users.STATE_REQUIRED_COUNTRIES and not desired.get("address_state"):
             missing.append("address_state")
         if missing:
             self.fail("Creating user %r needs %s." % (external_id, ", ".join(missing)))
+        if self.backend.name == rbac_users.NAME and desired["user_role"] != rbac_users.CREATED_ROLE:
+            self.fail("user_role=%s cannot be given to a new user with user_api=rbac: the Administration create call "
+                      "takes no VM role (a new user is a %s). Create it as %s, or change its role in the Qualys UI." % (
+                          desired["user_role"], rbac_users.CREATED_ROLE, rbac_users.CREATED_ROLE))
         if desired["status"] == "inactive" and not self.params["accept_eula"]:
             self.fail("state=inactive for a new user needs accept_eula=true: Qualys deactivates only Active users, "
                       "and a new user becomes Active when it accepts the EULA.")
@@ -945,23 +998,26 @@ class ServiceUserModule(QualysResourceModule):
         predicted["status"] = desired["status"] or ("active" if self.params["accept_eula"] else "pending_activation")
         for option in PROFILE_OPTIONS:
             predicted.setdefault(option, "")
+        for option in self.backend.unreadable:
+            # Sent when creating, but the back-end never shows it: predicted as the run will report it.
+            if option in predicted:
+                predicted[option] = None
         return predicted
 
     def create(self, desired):
-        """user.php add, then the EULA, the roles and tags, and the status; the user as Qualys shows it."""
-        request = dict((users.PROFILE_PARAMS[option], desired[option]) for option in PROFILE_OPTIONS if desired.get(option))
-        request.update(user_role=desired["user_role"], business_unit=desired["business_unit"],
-                       external_id=desired["external_id"])
-        if desired.get("asset_groups"):
-            request["asset_groups"] = ",".join(desired["asset_groups"])
-        login, password = users.add_user(self.client, request)
+        """Create (user.php add, or the Administration create and a reset, which returns the password), then the EULA,
+        the roles and tags, and the status; the user as Qualys shows it."""
+        login, password = self.backend.create(desired)
         self._new_login = login
+        if password is None:
+            # The Administration create returns no password: one reset (email=0) does, and activates the user.
+            password = users.reset_password(self.client, login)
         self._keep_password(login, password)
         return self._finish_create(login, password, desired)
 
     def recover_lost_create(self, desired):
         """Qualys created the user but the one copy of its password was lost in transit: reset it once."""
-        found = self._find_classic()
+        found = self._find_user()
         if found is None:
             return None
         self.module.warn("The reply to the user creation was lost, but Qualys created user %s; its password was "
@@ -980,10 +1036,11 @@ class ServiceUserModule(QualysResourceModule):
                 self.fail("User %s was created but Qualys does not show it in the Administration user list (am/user), "
                           "so its roles and scope tags were not set." % login)
             # Plans against what the new user holds: Qualys may give new users a default role.
-            self._update_admin(admin, _plan(sorted(admin["roles"]), desired.get("roles")),
-                               _plan(sorted(admin["scope_tags"]), desired.get("scope_tags")))
+            admin_users.sync_admin_user(self.client, admin, admin_users.plan(sorted(admin["roles"]), desired.get("roles")),
+                                        admin_users.plan(sorted(admin["scope_tags"]), desired.get("scope_tags")),
+                                        self._tag_ids)
         if desired["status"] == "inactive":
-            users.set_user_status(self.client, login, False)
+            self.backend.set_status(login, False)
         return self.find() or dict(self.planned_create(desired), login=login)
 
     def recheck_created(self, created, desired):
@@ -1022,14 +1079,25 @@ class ServiceUserModule(QualysResourceModule):
     def compare(self, current, desired):
         login = current["login"]
         for option, what in (("user_role", "role"), ("business_unit", "business unit")):
+            if option in self.backend.unreadable:
+                continue
             if desired[option] is not None and desired[option] != current[option]:
                 self.fail("User %s has the %s %r, not %r: Qualys cannot change the %s of an existing user through the "
                           "API. Change it in the Qualys UI, or create another user." % (
                               login, what, current[option], desired[option], what))
+        unreadable = self.backend.unreadable
         changes = dict((key, value) for key, value in desired.items()
-                       if key in users.EDIT_PARAMS and value is not None and current.get(key) != value)
-        self._role_plan = _plan(current.get("roles"), desired.get("roles"))
-        self._tag_plan = _plan(current.get("scope_tags"), desired.get("scope_tags"))
+                       if key in users.EDIT_PARAMS and key not in unreadable and value is not None
+                       and current.get(key) != value)
+        fixed = sorted(set(changes) - set(self.backend.editable))
+        if fixed:
+            self.fail("User %s differs in %s, which cannot be changed with user_api=%s: Qualys documents no "
+                      "Administration API call that changes an existing user's profile or external id. Change %s in "
+                      "the Qualys UI (Administration > Users), or give the values the user has (%s)." % (
+                          login, ", ".join(fixed), self.backend.name, "it" if len(fixed) == 1 else "them",
+                          ", ".join("%s=%r" % (key, current.get(key)) for key in fixed)))
+        self._role_plan = admin_users.plan(current.get("roles"), desired.get("roles"))
+        self._tag_plan = admin_users.plan(current.get("scope_tags"), desired.get("scope_tags"))
         for option in ("roles", "scope_tags"):
             if desired.get(option) is not None and desired[option] != current.get(option):
                 changes[option] = desired[option]
@@ -1052,30 +1120,15 @@ class ServiceUserModule(QualysResourceModule):
     def update(self, current, changes):
         login = current["login"]
         if changes.get("status") == "active":
-            users.set_user_status(self.client, login, True)
-        edits = dict((users.EDIT_PARAMS[key], ",".join(value) if key == "asset_groups" else value)
-                     for key, value in changes.items() if key in users.EDIT_PARAMS)
-        if edits:
-            users.edit_user(self.client, login, edits)
+            self.backend.set_status(login, True)
+        self.backend.edit(login, dict((key, value) for key, value in changes.items() if key in users.EDIT_PARAMS))
         if any(self._role_plan.values()) or any(self._tag_plan.values()):
-            self._update_admin(current["_admin"], self._role_plan, self._tag_plan)
+            admin_users.sync_admin_user(self.client, current["_admin"], self._role_plan, self._tag_plan, self._tag_ids)
         if changes.get("status") == "inactive":
-            users.set_user_status(self.client, login, False)
+            self.backend.set_status(login, False)
         after = dict(current)
         after.update(changes)
         return after
-
-    def _update_admin(self, admin, role_plan, tag_plan):
-        """One update/am/user call: roles added by name, tags by ID, removals by the IDs the user holds."""
-        role_refs = {
-            "add": [{"name": name} for name in role_plan["add"]],
-            "remove": [_ref(name, admin["roles"].get(name)) for name in role_plan["remove"]],
-        }
-        tag_refs = {
-            "add": [{"id": self._tag_ids[name]} for name in tag_plan["add"]],
-            "remove": [_ref(name, admin["scope_tags"].get(name)) for name in tag_plan["remove"]],
-        }
-        admin_users.update_admin_user(self.client, admin["id"], roles=role_refs, scope_tags=tag_refs)
 
     def _check_asset_groups(self, titles):
         missing = users.missing_asset_groups(self.client, titles) if titles else []
@@ -1387,16 +1440,6 @@ class ServiceUserModule(QualysResourceModule):
         elif self._password_action == "promote" and self._rotated_at:
             result["rotated_at"] = self._rotated_at
         return result
-
-
-def _plan(current, desired):
-    if desired is None:
-        return {"add": [], "remove": []}
-    return {"add": sorted(set(desired) - set(current or [])), "remove": sorted(set(current or []) - set(desired))}
-
-
-def _ref(name, object_id):
-    return {"id": object_id} if object_id is not None else {"name": name}
 
 
 def _scrub(value, secret):

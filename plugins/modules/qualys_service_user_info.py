@@ -18,6 +18,11 @@ description:
   - Never returns a password; Qualys does not return them in listings.
   - With O(external_id) Qualys filters the users server side (C(external_id_contains)) and the exact match is made by
     the module; the other filters are applied to the listing.
+  - With O(user_api=rbac) (an enhanced-RBAC subscription, where C(user_list.php) is retired) the users come from the
+    Administration user API (C(POST /adminui/user-management/v1/users), every page), which shows the names, e-mail,
+    title, status, VM role and external ID (the latter assumed, see M(scanops.qualys.qualys_service_user)); the
+    postal address, phone, business unit and creation date are null, and RV(users[].asset_groups) is empty (such a
+    user is scoped by tags).
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -146,6 +151,7 @@ users:
 """
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
+from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users as rbac_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysModule
@@ -168,7 +174,7 @@ class ServiceUserInfoModule(QualysModule):
     def run(self):
         params = self.params
         contains = params["external_id"] or params["external_id_contains"]
-        found = users.list_users(self.client, external_id_contains=contains)
+        found = rbac_users.user_backend(self.client).list_users(external_id_contains=contains)
         if params["external_id"]:
             found = [user for user in found if user["external_id"] == params["external_id"]]
         for key in ("login", "user_role", "status"):

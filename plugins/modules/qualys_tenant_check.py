@@ -23,6 +23,10 @@ description:
     the tags under C(Asset Groups) and C(Business Units); whether the (guessed) role definition API is offered;
     whether the classic user APIs answer (else whether C(search am/user) does, as on an enhanced-RBAC subscription);
     and whether an OIDC client works.'
+  - It also reports which user back-end answers (RV(user_backend)), for the connection option O(user_api) that
+    M(scanops.qualys.qualys_service_user) needs, from the classic C(/msp/user_list.php), and the Administration user list
+    (C(POST /adminui/user-management/v1/users), one page of one user, with a token from the gateway, at O(admin_url)
+    or the API server). When only the back-end O(user_api) does not name answers, a warning says which to set.
   - With O(writes=true), it also creates, reads back and deletes a throwaway tag (with a V(NETWORK_RANGE) rule on
     the documentation range C(192.0.2.0/24) and one child) and a throwaway asset group, named C(scanops-tenant-check-)
     plus a random suffix. They are deleted even when a step fails; any that could not be deleted is listed in
@@ -162,6 +166,31 @@ endpoints:
       description: The gateway URL, or null when none is known.
       type: str
       sample: https://gateway.qg2.apps.qualys.com
+user_backend:
+  description: Which user back-end answers on this subscription (O(user_api)).
+  returned: always
+  type: dict
+  contains:
+    configured:
+      description: The back-end O(user_api) names, V(classic) or V(rbac).
+      type: str
+      sample: classic
+    answers:
+      description:
+        - V(classic) (only the classic user APIs answer), V(rbac) (only the Administration user API answers, as on an
+          enhanced-RBAC subscription), V(both), V(none), or V(unknown) (one of them could not be asked, or the API
+          server could not be used).
+      type: str
+      sample: classic
+    classic:
+      description: Whether C(/msp/user_list.php) answered a user list; null when it could not be asked.
+      type: bool
+    rbac:
+      description: Whether the Administration user list answered; null when it could not be asked.
+      type: bool
+    evidence:
+      description: What each call answered, in short.
+      type: str
 """
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_tenant_check as tenant

@@ -33,7 +33,7 @@ def test_credential_types_declare_secrets_and_feed_every_connection_setting():
     # Either a username and password or an OAuth client: neither pair is required on its own.
     assert qualys["inputs"]["required"] == []
     fallbacks = set(CONNECTION_ENV.values())
-    for option in ("ca_path", "proxy_url", "validate_certs"):
+    for option in ("ca_path", "proxy_url", "validate_certs", "user_api", "admin_url"):
         fallbacks.update(QUALYS_AUTH_ARGSPEC[option]["fallback"][1])
     injected = set(qualys["injectors"]["env"])
     assert injected - fallbacks == set(), "injected variables no module reads"

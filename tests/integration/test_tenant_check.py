@@ -8,8 +8,8 @@ alternative one (no role API, Running counts only the other calls) give each of
 those assumptions both verdicts. Every run: every assumption in tenant_check.json
 and tenant_check.md with its verdict, no secret anywhere, and either zero writes
 (writes off, or check mode) or no throwaway object left afterwards (writes on).
-The simulator has no enhanced-RBAC mode, so the user API line is always
-"classic user API answers: confirmed" here (the unit tests cover the other).
+In the simulator's classic mode the classic user API answers; its enhanced-RBAC mode
+(user_api: rbac) is checked at the end: the report says the rbac back-end answers.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -194,3 +194,21 @@ def test_bad_input_is_refused_before_any_call(qualys_sim, tmp_path):
     assert "'all' would reset every user's password" in result.task(
         "Check the assumptions the collection makes about this subscription")["msg"]
     assert qualys_sim.stats()["calls"] == []
+
+
+def test_the_report_says_which_user_back_end_answers(qualys_sim, tmp_path):
+    result, report, markdown = run_check(qualys_sim, tmp_path)
+    assert result.rc == 0, result
+    assert report["user_backend"]["answers"] == "classic" and report["user_backend"]["configured"] == "classic"
+    assert "User back-end that answers: **classic**" in markdown
+
+    config = qualys_sim.control("GET", "config")
+    qualys_sim.control("POST", "config", dict(config, user_api="rbac"))
+    try:
+        result, report, markdown = run_check(qualys_sim, tmp_path, env={"QUALYS_USER_API": "rbac"})
+    finally:
+        qualys_sim.control("POST", "config", config)
+    assert result.rc == 0, result
+    backend = report["user_backend"]
+    assert (backend["answers"], backend["classic"], backend["rbac"], backend["configured"]) == ("rbac", False, True, "rbac")
+    assert "User back-end that answers: **rbac**" in markdown

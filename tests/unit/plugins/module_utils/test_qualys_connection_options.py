@@ -125,3 +125,40 @@ def test_token_auth_on_a_private_url_needs_gateway_url(method):
     assert raised.value.kind == "config" and "gateway_url" in str(raised.value) and "QUALYS_GATEWAY_URL" in str(raised.value)
     with pytest.raises(QualysError, match="gateway_url"):
         client.request("GET", "/pm/v1/deploymentjobs", family="gateway")
+
+
+# --- the user back-end (user_api, admin_url) ------------------------------------------------
+def test_user_api_defaults_to_classic_and_admin_url_to_none():
+    params = resolve(AWX)
+    assert params["user_api"] == "classic" and params["admin_url"] is None
+
+
+def test_rbac_with_an_admin_url():
+    params = resolve(AWX, user_api="RBAC", admin_url="https://gateway.example.com/")
+    assert params["user_api"] == "rbac" and params["admin_url"] == "https://gateway.example.com"
+
+
+@pytest.mark.parametrize("value", ["enhanced", "RBAC2", "xml"])
+def test_unknown_user_api_is_refused_naming_the_option(value):
+    with pytest.raises(QualysError, match="user_api .or QUALYS_USER_API. must be one of classic, rbac") as raised:
+        resolve(AWX, user_api=value)
+    assert raised.value.kind == "config"
+
+
+def test_admin_url_in_classic_mode_is_refused_naming_the_option():
+    with pytest.raises(QualysError, match=r"admin_url \(or QUALYS_ADMIN_URL\).*only with user_api=rbac") as raised:
+        resolve(AWX, admin_url="https://gateway.example.com")
+    assert raised.value.kind == "config"
+
+
+@pytest.mark.parametrize("value", ["http://gateway.example.com", "gateway.example.com",
+                                   "https://gateway.example.com/api/2.0/"])
+def test_admin_url_must_be_an_https_base_url(value):
+    with pytest.raises(QualysError, match="admin_url must be"):
+        resolve(AWX, user_api="rbac", admin_url=value)
+
+
+def test_the_client_carries_the_back_end():
+    params = resolve(AWX, user_api="rbac", admin_url="https://admin.example.com")
+    client = QualysClient(params)
+    assert (client.user_api, client.admin_url) == ("rbac", "https://admin.example.com")

@@ -476,3 +476,69 @@ def test_summary_counts_every_verdict():
 def test_short_masks_longest_secret_first_and_truncates():
     assert tc.short("pw abc123 and abc", ["abc", "abc123"]) == "pw ******** and ********"
     assert len(tc.short("x" * 1000)) == tc.EVIDENCE_MAX
+
+
+# -- which user back-end answers (issue 17) ----------------------------------------------------------
+
+class Reply:
+    def __init__(self, status, text, content_type="application/json"):
+        self.status = status
+        self.text = text
+        self.headers = {"Content-Type": content_type}
+        self.content_type = content_type
+
+
+class AdminFakeClient(FakeClient):
+    """FakeClient plus the Administration user list (``request``), answering ``reply``."""
+
+    def __init__(self, reply, user_api="classic", **kwargs):
+        super(AdminFakeClient, self).__init__(**kwargs)
+        self.reply = reply
+        self.user_api = user_api
+        self.admin_url = None
+
+    def request(self, method, path, family, json_body=None, write=False, extra_headers=None, base_url=None):
+        self.calls.append("request:%s %s" % (method, path))
+        assert not write and json_body["limit"] == 1
+        return self.reply
+
+
+ADMIN_LIST = Reply(200, '{"totalCount": 3, "users": [{"id": 1, "username": "admin"}]}')
+NO_ADMINUI = Reply(404, "<html><body>Not Found</body></html>", "text/html")
+CLASSIC_REFUSED = {"msp:user_list.php": QualysError("Qualys error 2004: not available", code="2004", kind="api")}
+
+
+def test_user_backend_classic_answers():
+    fake = AdminFakeClient(NO_ADMINUI)
+    result = run_check(fake)[0]
+    backend = result["user_backend"]
+    assert backend["answers"] == "classic" and backend["classic"] is True and backend["rbac"] is False
+    assert backend["configured"] == "classic" and "user_list.php answered" in backend["evidence"]
+    assert "request:POST /adminui/user-management/v1/users" in fake.calls
+
+
+def test_user_backend_rbac_answers_and_a_classic_setting_is_warned():
+    warnings = []
+    fake = AdminFakeClient(ADMIN_LIST, fail=CLASSIC_REFUSED)
+    result = tc.TenantCheck(fake, dict(fake.params), client_factory=lambda overrides: fake, suffix="t1",
+                            warn=warnings.append).run()
+    backend = result["user_backend"]
+    assert backend["answers"] == "rbac" and backend["classic"] is False and backend["rbac"] is True
+    assert "totalCount 3" in backend["evidence"]
+    assert any("user_api: rbac" in warning for warning in warnings), warnings
+
+
+def test_user_backend_rbac_configured_is_not_warned():
+    warnings = []
+    fake = AdminFakeClient(ADMIN_LIST, user_api="rbac", fail=CLASSIC_REFUSED)
+    result = tc.TenantCheck(fake, dict(fake.params), client_factory=lambda overrides: fake, suffix="t1",
+                            warn=warnings.append).run()
+    assert result["user_backend"]["configured"] == "rbac" and result["user_backend"]["answers"] == "rbac"
+    assert not any("user_api" in warning for warning in warnings)
+
+
+def test_user_backend_unknown_when_nothing_could_be_asked():
+    fake = AdminFakeClient(ADMIN_LIST, fail={"msp:user_list.php": QualysError("timed out", kind="timeout")})
+    fake.request = None  # not callable: the check itself fails, and says so
+    result = run_check(fake)[0]
+    assert result["user_backend"]["answers"] == "unknown" and result["user_backend"]["classic"] is None

@@ -734,3 +734,54 @@ def test_verify_credentials_with_two_different_logins_fails_before_any_call(run,
     out = run(fake, external_id="svc-scan",
               verify_credentials={"login": "quays_old1", "username": "quays_sp1", "password": "Old-Pass-1!"})
     assert out.failed and "username quays_sp1 and login quays_old1" in out["msg"] and len(fake.calls) == calls
+
+
+# -- the user back-end: bad input refused before any call ------------------------------------------
+
+@pytest.mark.parametrize("args, says", [
+    ({"asset_groups": ["Prod web"]}, "asset_groups is not supported with user_api=rbac"),
+    ({"address2": "Floor 2"}, "address2 is not supported with user_api=rbac"),
+    ({"business_unit": "Europe"}, "business_unit is not supported with user_api=rbac"),
+])
+def test_options_the_rbac_back_end_cannot_honour_are_refused_before_any_call(run, fake, args, says):
+    out = run(fake, user_api="rbac", **dict(PROFILE_ARGS, **args))
+    assert out.failed and says in out["msg"], out["msg"]
+    assert fake.calls == []
+
+
+def test_empty_asset_groups_are_accepted_with_rbac(run, fake):
+    out = run(fake, check=True, user_api="rbac", asset_groups=[], external_id="svc-scan", login="x", first_name="A")
+    # Refused later for another reason (no such login), not for asset_groups.
+    assert "asset_groups" not in out.result.get("msg", "")
+
+
+def test_admin_url_in_classic_mode_is_refused_before_any_call(run, fake):
+    out = run(fake, admin_url="https://gateway.example.invalid", **PROFILE_ARGS)
+    assert out.failed and "admin_url (or QUALYS_ADMIN_URL)" in out["msg"] and "user_api=rbac" in out["msg"]
+    assert fake.calls == []
+
+
+def test_unknown_user_api_is_refused_before_any_call(run, fake):
+    out = run(fake, user_api="enhanced", **PROFILE_ARGS)
+    assert out.failed and "user_api" in out["msg"] and "classic, rbac" in out["msg"]
+    assert fake.calls == []
+
+
+def test_unknown_user_api_from_the_environment_is_refused(run, fake, monkeypatch):
+    monkeypatch.setenv("QUALYS_USER_API", "RBAC-2")
+    out = run(fake, **PROFILE_ARGS)
+    assert out.failed and "user_api" in out["msg"] and fake.calls == []
+
+
+def test_a_classic_refusal_that_fits_rbac_suggests_user_api_rbac(run, fake):
+    fake.fail["user_list.php"] = QualysError("Qualys error 2004: This API is not available", code="2004", status=200,
+                                             kind="api")
+    out = run(fake, **PROFILE_ARGS)
+    assert out.failed and "user_api: rbac" in out["msg"], out["msg"]
+
+
+def test_a_bad_password_does_not_suggest_rbac(run, fake):
+    fake.fail["user_list.php"] = QualysError("Qualys error 2000: Bad Login/Password", code="2000", status=401,
+                                             kind="auth")
+    out = run(fake, **PROFILE_ARGS)
+    assert out.failed and "user_api" not in out["msg"], out["msg"]
