@@ -1066,13 +1066,13 @@ class ServiceUserModule(QualysResourceModule):
         The run that settled the duplicates may have seen our user before its EULA was accepted (a pending user
         cannot be deactivated), so ours may still be active: this run, which made it, finishes the job.
         """
-        own = users.find_user(self.client, login=self._new_login)
+        own = self.backend.find_user(login=self._new_login)
         if own is None:
             return
-        if own["external_id"] == external_id:
-            users.edit_user(self.client, own["login"], {"external_id": "%s~duplicate-%s" % (external_id, own["id"])})
+        if own["external_id"] == external_id and "external_id" in self.backend.editable:
+            self.backend.edit(own["login"], {"external_id": "%s~duplicate-%s" % (external_id, own["id"])})
         if own["status"] == "active":
-            users.set_user_status(self.client, own["login"], False)
+            self.backend.set_status(own["login"], False)
 
     # -- update ---------------------------------------------------------------------------
 
