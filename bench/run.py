@@ -89,6 +89,9 @@ READ_KINDS = (
     ("qualys", "POST /qps/rest/2.0/search/am/user", "service_user"),
     ("oci", "GET /{n}/secrets", "secret"),
     ("oci", "GET /{n}/secretbundles/{id}", "secret"),
+    # A secret found by name in its vault: the CURRENT bundle by name, then its metadata by id.
+    ("oci", "POST /{n}/secretbundles/actions/getByName", "secret"),
+    ("oci", "GET /{n}/secrets/{id}", "secret"),
     ("oci", "GET /{n}/hostScanRecipes", "scan_recipe"),
     ("oci", "GET /{n}/hostScanRecipes/{id}", "scan_recipe"),
 )

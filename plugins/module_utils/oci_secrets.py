@@ -93,6 +93,12 @@ class OciSecrets:
         and is dropped here without being decoded. A 404 means no such secret, or no permission
         to read its bundles.
         """
+        found = self.find_bundle_in_vault(vault_id, name)
+        return found[0] if found else None
+
+    def find_bundle_in_vault(self, vault_id, name):
+        """``(secret_id, bytes, version_number, stages)`` of the CURRENT version of the secret called ``name`` in the
+        vault (see ``find_secret_in_vault``), or None. Keep the bytes private."""
         try:
             bundle = self.oci.call('read the secret bundle by name', self.secrets.get_secret_bundle_by_name,
                                    name, vault_id).data
@@ -100,7 +106,8 @@ class OciSecrets:
             if exc.status == 404:
                 return None
             raise
-        return bundle.secret_id
+        data = _bundle_bytes(bundle)
+        return bundle.secret_id, data, bundle.version_number, list(bundle.stages or [])
 
     def read_bundle(self, secret_id, stage=None, version_number=None):
         """(bytes, version_number, stages) of one version: by ``version_number``, else by ``stage`` (CURRENT by default).
@@ -115,15 +122,7 @@ class OciSecrets:
             what = 'read the %s secret bundle' % stage
             kwargs = dict(stage=stage)
         bundle = self.oci.call(what, self.secrets.get_secret_bundle, secret_id, **kwargs).data
-        details = bundle.secret_bundle_content
-        content_type = getattr(details, 'content_type', None)
-        if content_type != 'BASE64':
-            raise OciError('the secret bundle has content type %r; only BASE64 is supported' % content_type)
-        try:
-            data = sc.from_base64(details.content)
-        except sc.ContentError as exc:
-            raise OciError(str(exc))
-        return data, bundle.version_number, list(bundle.stages or [])
+        return _bundle_bytes(bundle), bundle.version_number, list(bundle.stages or [])
 
     def read_content(self, secret_id, stage=None, version_number=None):
         """(bytes, version_number) of one version (see ``read_bundle``).  Keep the bytes private."""
@@ -277,3 +276,15 @@ def secret_result(secret, fingerprint=None, version=None):
     if version is not None:
         result['current_version_number'] = version
     return result
+
+
+def _bundle_bytes(bundle):
+    """The decoded content of a secret bundle (BASE64 content only). Keep the bytes private."""
+    details = bundle.secret_bundle_content
+    content_type = getattr(details, 'content_type', None)
+    if content_type != 'BASE64':
+        raise OciError('the secret bundle has content type %r; only BASE64 is supported' % content_type)
+    try:
+        return sc.from_base64(details.content)
+    except sc.ContentError as exc:
+        raise OciError(str(exc))

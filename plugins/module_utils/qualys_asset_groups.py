@@ -67,6 +67,9 @@ CVSS_CHOICES = {
 MAX_PAGES = 10000
 # The cheapest call of the API: at most one group id. It tells whether a caller may use the VM/PC API.
 ACCESS_CHECK = {"action": "list", "show_attributes": "ID", "truncation_limit": "1"}
+# The same call for a service user's credentials, which also tells its scope: up to two group titles are enough
+# to tell "exactly its one group" (or none, for a tag scope) from "more than that".
+SCOPE_CHECK = {"action": "list", "show_attributes": "ID,TITLE", "truncation_limit": "2"}
 
 
 def is_all_group(title):
@@ -158,12 +161,17 @@ def group_elements(root):
     return root.findall("RESPONSE/ASSET_GROUP_LIST/ASSET_GROUP")
 
 
-def check_access(client, credentials):
-    """One cheap read (``ACCESS_CHECK``) as ``credentials`` (login, password); the reply's root.
+def check_access(client, credentials, with_titles=False):
+    """One cheap read (``ACCESS_CHECK``, or ``SCOPE_CHECK`` ``with_titles``) as ``credentials`` (login, password).
 
-    Raises the QualysError of a refusal, which says whether the credentials are at fault.
+    Returns the reply's root. Raises the QualysError of a refusal, which says whether the credentials are at fault.
     """
-    return client.fo(ASSET_GROUP_PATH, dict(ACCESS_CHECK), credentials=credentials)
+    return client.fo(ASSET_GROUP_PATH, dict(SCOPE_CHECK if with_titles else ACCESS_CHECK), credentials=credentials)
+
+
+def seen_titles(root):
+    """The group titles of a SCOPE_CHECK reply: at most two (two stands for two or more)."""
+    return [formats.text_of(element, "TITLE", "") for element in group_elements(root)]
 
 
 def list_asset_groups(client, filters, fields):

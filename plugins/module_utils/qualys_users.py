@@ -330,19 +330,29 @@ def accept_eula(client, login, password):
 def check_credentials(client, login, password):
     """Whether ``login``/``password`` can use the API: ``(True, None)`` or ``(False, error)``.
 
-    One cheap read-only call as that user (list at most one asset group id).
+    One cheap read-only call as that user (list at most two asset groups).
     ``error`` is ``{"kind", "code", "message"}``. Failures that say nothing
     about the credentials (network, TLS, limits) are raised, so a flaky
     network never passes for a broken password.
     """
+    check = check_credentials_and_scope(client, login, password)
+    return check["valid"], check["error"]
+
+
+def check_credentials_and_scope(client, login, password):
+    """check_credentials() that also says which asset groups the user sees, in the same one call.
+
+    ``{"valid", "error", "asset_groups"}``: ``asset_groups`` lists at most two titles (two means two or more),
+    empty when the credentials do not log in.
+    """
     try:
-        groups.check_access(client, credentials=(login, password))
+        root = groups.check_access(client, credentials=(login, password), with_titles=True)
     except QualysError as exc:
         if exc.kind not in CREDENTIAL_ERROR_KINDS:
             raise
         error = {"kind": exc.kind, "code": str(exc.code) if exc.code is not None else None, "message": exc.message}
-        return False, error
-    return True, None
+        return {"valid": False, "error": error, "asset_groups": []}
+    return {"valid": True, "error": None, "asset_groups": groups.seen_titles(root)}
 
 
 def missing_asset_groups(client, titles):

@@ -193,6 +193,8 @@ class SecretInfoModule(OciModule):
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=300),
         ))
+        # CURRENT bundles read while finding secrets: {secret_id: (bytes, version_number, stages)}.
+        self._bundles = {}
 
     def validate(self):
         p = self.params
@@ -212,9 +214,13 @@ class SecretInfoModule(OciModule):
         p = self.params
         if not p['search_vault']:
             return vault.list_secrets(p['compartment_id'], p.get('vault_id'), p.get('name'))
-        secret_id = vault.find_secret_in_vault(p['vault_id'], p['name'])
-        if secret_id is None:
+        found = vault.find_bundle_in_vault(p['vault_id'], p['name'])
+        if found is None:
             return []
+        secret_id, data, version, stages = found
+        self.keep_secret(sc.to_base64(data))
+        # The lookup by name read the CURRENT content already: it is not read a second time.
+        self._bundles[secret_id] = (data, version, stages)
         secret = vault.get_secret(secret_id)
         return [secret] if secret.get('lifecycle_state') != 'DELETED' else []
 
@@ -231,7 +237,10 @@ class SecretInfoModule(OciModule):
             pending = {}
             active = summary.get('lifecycle_state') == 'ACTIVE'
             if (p['content_fingerprint'] or p['include_content']) and active:
-                data, version, stages = vault.read_bundle(summary['id'])
+                bundle = self._bundles.pop(summary['id'], None)
+                if bundle is None or bundle[1] != summary.get('current_version_number'):
+                    bundle = vault.read_bundle(summary['id'])
+                data, version, stages = bundle
                 self.keep_secret(sc.to_base64(data))
                 fingerprint = sc.fingerprint(data)
                 if p['include_content']:

@@ -614,6 +614,15 @@ credentials_valid:
       all they lacked).
   returned: when O(verify_credentials) was checked
   type: bool
+credentials_asset_groups:
+  description:
+    - The titles of the asset groups that the user of O(verify_credentials) sees, from the same call that checked
+      them. At most two are listed (two means two or more), which tells a user that sees exactly its one group (or
+      none, when tags scope it) from one that sees more.
+  returned: when RV(credentials_valid) is true
+  type: list
+  elements: str
+  sample: [Connector scope]
 credentials_error:
   description: Why the credentials of O(verify_credentials) do not work.
   returned: when RV(credentials_valid) is false
@@ -1287,6 +1296,8 @@ class ServiceUserModule(QualysResourceModule):
             self._checks["credentials_valid"] = check["valid"]
             if not check["valid"]:
                 self._checks["credentials_error"] = check["error"]
+            elif "asset_groups" in check:
+                self._checks["credentials_asset_groups"] = check["asset_groups"]
         else:
             self._checks["pending_valid"] = check["valid"]
         return outcome
@@ -1302,10 +1313,12 @@ class ServiceUserModule(QualysResourceModule):
             return dict(valid=False, login=stored_login, password=None,
                         error={"kind": "login_mismatch", "code": None,
                                "message": "The stored login %s is not the login of this user (%s)." % (stored_login, login)})
-        valid, error = users.check_credentials(self.client, stored_login, password)
+        check = users.check_credentials_and_scope(self.client, stored_login, password)
+        error = check["error"]
         if error is not None and status == "inactive":
             error = dict(error, kind="inactive")
-        return dict(valid=valid, login=stored_login, password=password, error=error)
+        return dict(valid=check["valid"], login=stored_login, password=password, error=error,
+                    asset_groups=check["asset_groups"])
 
     def _age_days(self):
         rotated = self.params["password_rotated_at"] or (self.params["verify_credentials"] or {}).get("rotated_at")
@@ -1405,7 +1418,7 @@ class ServiceUserModule(QualysResourceModule):
         result = dict(self._flags)
         result["password_status"] = self._password_status
         result["password_action"] = self._password_action
-        for key in ("credentials_valid", "credentials_error", "pending_valid"):
+        for key in ("credentials_valid", "credentials_error", "credentials_asset_groups", "pending_valid"):
             if key in self._checks:
                 result[key] = self._checks[key]
         if "reason" in self._checks and self._password_action != "none":

@@ -220,7 +220,8 @@ def test_credential_errors_make_a_check_false(kind):
     valid, error = users.check_credentials(client, "quays_sp1", "wrong")
     assert valid is False and error == {"kind": kind, "code": "2000", "message": "Qualys error 2000: Bad Login/Password"}
     _kind, _path, params, options = client.calls[0]
-    assert options == {"credentials": ("quays_sp1", "wrong")} and params["show_attributes"] == "ID"
+    assert options == {"credentials": ("quays_sp1", "wrong")} and params["show_attributes"] == "ID,TITLE"
+    assert params["truncation_limit"] == "2"
 
 
 @pytest.mark.parametrize("kind", ["timeout", "transport", "tls", "limit", "format"])
@@ -234,6 +235,14 @@ def test_working_credentials_check_true():
     reply = "<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ID_SET/></RESPONSE></ASSET_GROUP_LIST_OUTPUT>"
     client = FakeClient({groups.ASSET_GROUP_PATH: reply})
     assert users.check_credentials(client, "quays_sp1", "pw") == (True, None)
+
+
+def test_the_credential_check_says_which_groups_the_user_sees_in_the_same_call():
+    reply = ("<ASSET_GROUP_LIST_OUTPUT><RESPONSE><ASSET_GROUP_LIST><ASSET_GROUP><ID>7</ID><TITLE><![CDATA[Connector scope]]>"
+             "</TITLE></ASSET_GROUP></ASSET_GROUP_LIST></RESPONSE></ASSET_GROUP_LIST_OUTPUT>")
+    client = FakeClient({groups.ASSET_GROUP_PATH: reply})
+    check = users.check_credentials_and_scope(client, "quays_sp1", "pw")
+    assert check == {"valid": True, "error": None, "asset_groups": ["Connector scope"]} and len(client.calls) == 1
 
 
 def test_missing_asset_groups_uses_the_title_filter():

@@ -91,6 +91,14 @@ class FakeVault(object):
                 return secret["id"]
         return None
 
+    def find_bundle_in_vault(self, vault_id, name):
+        self._log("find_bundle_in_vault", name)
+        for secret in self.secrets.values():
+            if secret["secret_name"] == name and secret["lifecycle_state"] != "DELETED":
+                latest = ["LATEST"] if secret["current"] == len(secret["versions"]) else []
+                return secret["id"], secret["versions"][secret["current"] - 1], secret["current"], ["CURRENT"] + latest
+        return None
+
     def list_secrets(self, compartment_id, vault_id=None, name=None):
         self._log("list_secrets", name)
         return [self._view(s) for s in self.secrets.values()
