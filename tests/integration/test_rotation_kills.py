@@ -36,7 +36,7 @@ HOLD_SECONDS = 4.0
 def sims(qualys_sim, oci_sim):
     """Both simulators with held calls of HOLD_SECONDS; their previous setting comes back afterwards."""
     before = [(sim, sim.control("GET", "config")["slow_seconds"]) for sim in (qualys_sim, oci_sim)]
-    for sim, _ in before:
+    for sim in (qualys_sim, oci_sim):
         sim.control("POST", "config", {"slow_seconds": HOLD_SECONDS})
     yield qualys_sim, oci_sim
     for sim, seconds in before:
@@ -194,8 +194,8 @@ def test_a_creation_killed_at_each_step_converges(run_play, sims, oci_ids, tmp_p
         ("before the change after create", qualys_sim, {"path": SELF_SERVICE_CHANGE, "kind": "hold"}, ["CURRENT"],
          False),
         # The rotation after the creation changed the password and was killed before promoting it.
-        ("before the promotion after create", oci_sim, {"path": SECRETS + "/*", "method": "PUT", "skip": 1,
-                                                         "kind": "hold"}, ["PENDING"], False),
+        ("before the promotion after create", oci_sim,
+         {"path": SECRETS + "/*", "method": "PUT", "skip": 1, "kind": "hold"}, ["PENDING"], False),
     )
     for number, (name, sim, rule, live, admin_reset_allowed) in enumerate(steps, 1):
         qualys_sim.reset()
@@ -230,13 +230,13 @@ def test_a_store_that_outlives_its_killed_playbook_never_leaves_a_dead_password_
     converges(run_play, qualys_sim, oci_sim, variables, admin_reset_allowed=True)
 
 
-def test_a_credentials_secret_in_another_compartment_fails_before_any_reset(run_play, qualys_sim, oci_sim, oci_ids,
-                                                                              tmp_path):
+def test_a_credentials_secret_in_another_compartment_fails_before_any_reset(
+        run_play, qualys_sim, oci_sim, oci_ids, tmp_path):
     variables = one_user(oci_ids, tmp_path)
     assert run_role(run_play, qualys_sim, oci_sim, variables).rc == 0
     live = versions(oci_sim)["CURRENT"]
-    elsewhere = dict(variables, restricted_api_user_oci_compartment_id="ocid1.compartment.oc1..aaaaaaaaanotherone"
-                                                                        "0000000000000000000000000000000000000000")
+    another = "ocid1.compartment.oc1..aaaaaaaaanotherone" + "0" * 40
+    elsewhere = dict(variables, restricted_api_user_oci_compartment_id=another)
     result = run_role(run_play, qualys_sim, oci_sim, elsewhere)
     assert result.rc != 0
     assert "in compartment %s" % oci_ids["compartment_id"] in result.output, result

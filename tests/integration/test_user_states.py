@@ -145,10 +145,10 @@ def test_an_expired_user_is_reported_with_what_to_do_and_nothing_is_reset(
     (user,) = users_of(qualys_sim)
     versions = len(oci_sim.secret(SECRET)["versions"])
     qualys_sim.control("POST", "users/" + user["login"], {"expired": True})
-    for _ in range(2):
+    for attempt in range(2):
         result = run_role(run_play, qualys_sim, oci_sim, variables)
         assert result.rc != 0
-        assert "expired" in result.output and user["login"] in result.output, result
+        assert "expired" in result.output and user["login"] in result.output, (attempt, result)
         assert password_resets(qualys_sim) == [] and qualys_sim.writes() == 0 and oci_sim.writes() == 0
     assert len(oci_sim.secret(SECRET)["versions"]) == versions
 

@@ -540,8 +540,8 @@ def test_every_iso_8601_form_of_rotated_at_is_read(rotated_at):
 
 
 @pytest.mark.parametrize("fields, fragments", [
-    ({"compartment_id": "ocid1.compartment.oc1..other"}, ["in compartment ocid1.compartment.oc1..other",
-                                                           "no password was reset"]),
+    ({"compartment_id": "ocid1.compartment.oc1..other"},
+     ["in compartment ocid1.compartment.oc1..other", "no password was reset"]),
     ({"lifecycle_state": "PENDING_DELETION"}, ["PENDING_DELETION", "Cancel its deletion"]),
     ({"lifecycle_state": "UPDATING"}, ["UPDATING", "Run again"]),
     ({"content": "S3cret-Pa55! and more"}, ["CURRENT version", "not JSON"]),
