@@ -12,7 +12,7 @@ import json
 
 import requests
 
-from conftest import QUALYS_ADMIN
+from harness import QUALYS_ADMIN
 from reliability import ROLE_TASK, SCOPE_GROUP, awx_env, find_leaks, light_role_vars, oci_ids_of, play_texts, secret_values
 from simulators.common import ensure_ca
 

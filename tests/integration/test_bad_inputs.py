@@ -18,7 +18,7 @@ import json
 
 import pytest
 
-from conftest import QUALYS_ADMIN
+from harness import QUALYS_ADMIN
 from reliability import (
     SCOPES,
     awx_env,
