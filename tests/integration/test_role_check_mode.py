@@ -13,8 +13,7 @@ __metaclass__ = type
 
 import json
 
-from harness import QUALYS_ADMIN
-from test_role_restricted_api_user import ROLE_TASK, current_credentials, role_vars, run_role
+from harness import QUALYS_ADMIN, ROLE_TASK, role_vars, run_role
 
 PARTS = ("scope", "role", "user", "credentials", "access")
 
@@ -118,7 +117,7 @@ def test_credentials_stored_with_module_defaults_carry_the_resolved_api_url(run_
                       env={"QUALYS_URL": "", "QUALYS_PLATFORM": ""})
     assert result.rc == 0, result
     # The CURRENT version: a new user's generated password is replaced at once (rotate_after_create).
-    content = current_credentials(oci_sim, "qualys-api-servicenow")
+    content = oci_sim.current_json("qualys-api-servicenow")
     assert set(content) == {"username", "password", "api_url", "platform", "rotated_at"}
     assert content["api_url"] == qualys_sim.url and content["platform"] is None
     # The stored dict goes back to the module whole: the next run verifies it and changes nothing.
