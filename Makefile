@@ -101,7 +101,7 @@ build: venv
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
 
 integration: venv link
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider --durations=12 tests/integration $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -rs -p no:cacheprovider --durations=12 tests/integration $(PYTEST_ARGS)
 
 test: venv
 	$(MAKE) --no-print-directory sanity

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import json
 import os
 import signal
@@ -110,6 +111,11 @@ class OciSimulator(Simulator):
             if secret["secretName"] == name:
                 return secret
         return None
+
+    def current_json(self, name):
+        """The CURRENT version of secret ``name``, decoded as JSON (what a consumer of the secret reads)."""
+        version = [v for v in self.secret(name)["versions"] if "CURRENT" in v["stages"]][0]
+        return json.loads(base64.b64decode(version["content"]).decode("utf-8"))
 
     def drift(self, name, content):
         return self.control("POST", "drift", {"name": name, "content": content})

@@ -4,8 +4,8 @@
 """End-to-end test fixtures: real simulators in subprocesses, real ansible-playbook runs.
 
 The harness itself (simulators, the playbook runner, the AWX environment) is the ``harness`` package in
-tests/harness, which bench/run.py uses too; import from it. Its names are also importable from here,
-for the tests that still say ``from conftest import ...``.
+tests/harness, which bench/run.py uses too: test files import it (``from harness import ...``), never this
+file. The fixtures below are built on it.
 
 Fixtures:
 - ``qualys_sim``: a Qualys simulator for this test session (HTTPS, its own CA),
@@ -28,20 +28,7 @@ TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from harness import (  # noqa: E402  pylint: disable=wrong-import-position,unused-import
-    BIN,
-    CALLBACKS,
-    COLLECTIONS,
-    QUALYS_ADMIN,
-    REPO,
-    OciSimulator,
-    PlayResult,
-    Simulator,
-    link_collection,
-    playbook_env,
-    run_command,
-    run_playbook,
-)
+from harness import BIN, QUALYS_ADMIN, REPO, OciSimulator, Simulator, link_collection, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,6 @@ import os
 import re
 
 from harness import QUALYS_ADMIN, REPO
-# Imported from here by tests written before the harness.
-from harness import ROLE_TASK, awx_env, run_playbook_file  # noqa: F401  pylint: disable=unused-import
 
 SCOPE_GROUP = "Soak scope"
 SCOPE_TAG = "Soak Linux servers"

@@ -12,8 +12,8 @@ import json
 
 import requests
 
-from conftest import QUALYS_ADMIN
-from reliability import ROLE_TASK, SCOPE_GROUP, awx_env, find_leaks, light_role_vars, oci_ids_of, play_texts, secret_values
+from harness import QUALYS_ADMIN, ROLE_TASK, awx_env
+from reliability import SCOPE_GROUP, find_leaks, light_role_vars, oci_ids_of, play_texts, secret_values
 from simulators.common import ensure_ca
 
 # The environment a module sees here: no CA bundle from the machine, so "default" really is the default.

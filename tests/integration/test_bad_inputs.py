@@ -18,15 +18,13 @@ import json
 
 import pytest
 
-from conftest import QUALYS_ADMIN
+from harness import QUALYS_ADMIN, awx_env, run_playbook_file
 from reliability import (
     SCOPES,
-    awx_env,
     find_leaks,
     light_role_vars,
     oci_ids_of,
     play_texts,
-    run_playbook_file,
     secret_values,
     service_user,
 )

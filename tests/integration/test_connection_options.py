@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from conftest import QUALYS_ADMIN
+from harness import QUALYS_ADMIN
 
 MODULE = "scanops.qualys.qualys_connection_info"
 

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import COLLECTIONS, link_collection
+from harness import COLLECTIONS, link_collection
 from reliability import find_leaks, play_texts, record_figures
 from simulators.common import ensure_ca, ensure_server_cert
 from simulators.common.tls import server_ssl_context

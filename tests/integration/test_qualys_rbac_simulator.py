@@ -14,7 +14,7 @@ import sys
 
 import pytest
 import requests
-from conftest import link_collection
+from harness import link_collection
 from defusedxml import ElementTree
 
 from simulators.common import SimulatorProcess

@@ -13,8 +13,7 @@ __metaclass__ = type
 
 import json
 
-from conftest import QUALYS_ADMIN
-from test_role_restricted_api_user import ROLE_TASK, decoded_secret_values, role_vars, run_role
+from harness import QUALYS_ADMIN, ROLE_TASK, role_vars, run_role
 
 PARTS = ("scope", "role", "user", "credentials", "access")
 
@@ -117,12 +116,10 @@ def test_credentials_stored_with_module_defaults_carry_the_resolved_api_url(run_
                       module_defaults={"group/scanops.qualys.qualys": auth, "group/scanops.qualys.oci": oci_auth},
                       env={"QUALYS_URL": "", "QUALYS_PLATFORM": ""})
     assert result.rc == 0, result
-    # Two versions: the password Qualys generated, then the one the role chose (rotate_after_create).
-    contents = [json.loads(value) for value in decoded_secret_values(oci_sim) if "username" in value]
-    assert len(contents) == 2
-    for content in contents:
-        assert set(content) == {"username", "password", "api_url", "platform", "rotated_at"}
-        assert content["api_url"] == qualys_sim.url and content["platform"] is None
+    # The CURRENT version: a new user's generated password is replaced at once (rotate_after_create).
+    content = oci_sim.current_json("qualys-api-servicenow")
+    assert set(content) == {"username", "password", "api_url", "platform", "rotated_at"}
+    assert content["api_url"] == qualys_sim.url and content["platform"] is None
     # The stored dict goes back to the module whole: the next run verifies it and changes nothing.
     again = run_play(ROLE_TASK, extra_vars=variables,
                      module_defaults={"group/scanops.qualys.qualys": auth, "group/scanops.qualys.oci": oci_auth})

@@ -15,8 +15,6 @@ import re
 import requests
 
 from harness import QUALYS_ADMIN, SCOPE_TITLE, role_vars, run_role
-# Also imported from here by test_role_check_mode.py.
-from harness import ROLE_TASK  # noqa: F401  pylint: disable=unused-import
 
 
 def qualys_users(qualys_sim, external_id):
@@ -40,13 +38,6 @@ def decoded_secret_values(oci_sim):
     return [value for value in oci_sim.secret_values() if value.strip().startswith("{")]
 
 
-def current_credentials(oci_sim, name):
-    """The credentials of the CURRENT version of a secret, as consumers read them."""
-    secret = oci_sim.secret(name)
-    version = [v for v in secret["versions"] if "CURRENT" in v["stages"]][0]
-    return json.loads(base64.b64decode(version["content"]).decode("utf-8"))
-
-
 def test_first_run_creates_everything_and_the_second_changes_nothing(run_play, qualys_sim, oci_sim, oci_ids, tmp_path):
     first = run_role(run_play, qualys_sim, oci_sim, role_vars(oci_ids, tmp_path / "report"))
     assert first.rc == 0, first
@@ -64,7 +55,7 @@ def test_first_run_creates_everything_and_the_second_changes_nothing(run_play, q
     for name in ("servicenow", "vmplatform"):
         assert oci_sim.secret("qualys-api-%s" % name) is not None
     # CURRENT holds the password the role chose (rotate_after_create), not the one Qualys generated: two versions each.
-    contents = [current_credentials(oci_sim, "qualys-api-%s" % name) for name in ("servicenow", "vmplatform")]
+    contents = [oci_sim.current_json("qualys-api-%s" % name) for name in ("servicenow", "vmplatform")]
     assert [len(oci_sim.secret("qualys-api-%s" % name)["versions"]) for name in ("servicenow", "vmplatform")] == [2, 2]
     for content in contents:
         assert set(content) == {"username", "password", "api_url", "platform", "rotated_at"}

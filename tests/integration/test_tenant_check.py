@@ -21,7 +21,7 @@ import os
 
 import requests
 
-from conftest import QUALYS_ADMIN, REPO, run_command
+from harness import QUALYS_ADMIN, REPO, run_command
 from reliability import find_leaks
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "tenant_check.yml")

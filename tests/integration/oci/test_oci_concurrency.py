@@ -23,9 +23,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Fixtures this file uses (imported, which registers them for its tests).
-from oci_fixtures import oci_latency, run_at_once  # pylint: disable=unused-import
-
 SECRET = "scanops.qualys.oci_qualys_secret"
 RECIPE = "scanops.qualys.oci_qualys_scan_recipe"
 OCI_MODULES = (SECRET, "scanops.qualys.oci_qualys_secret_info", RECIPE, "scanops.qualys.oci_qualys_scan_recipe_info")

@@ -13,12 +13,10 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils import oci_secret_content as sc
 from ansible_collections.scanops.qualys.plugins.module_utils.oci_client import OciError
 from ansible_collections.scanops.qualys.plugins.modules import oci_qualys_secret, oci_qualys_secret_info
+from ansible_collections.scanops.qualys.tests.unit.plugins.modules.utils import run_module
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaunit"
 VAULT = "ocid1.vault.oc1.iad.aaaaaaaaunitvault"
@@ -206,41 +204,11 @@ class FakeVault(object):
         return self._view(secret)
 
 
-class Exited(Exception):
-    def __init__(self, result, failed):
-        super(Exited, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-def _exit_json(self, **result):
-    result["_no_log_values"] = set(self.no_log_values)
-    raise Exited(result, False)
-
-
-def _fail_json(self, msg, **result):
-    result["msg"] = msg
-    raise Exited(result, True)
-
-
 def run(fake, args, module=oci_qualys_secret, check=False, diff=False):
-    module_args = copy.deepcopy(args)
-    if check:
-        module_args["_ansible_check_mode"] = True
-    if diff:
-        module_args["_ansible_diff"] = True
-    made = []
-    patcher = pytest.MonkeyPatch()
-    patcher.setattr(basic.AnsibleModule, "exit_json", _exit_json)
-    patcher.setattr(basic.AnsibleModule, "fail_json", _fail_json)
-    patcher.setattr(module, "OciSecrets", lambda client: made.append(client) or fake)
-    try:
-        with patch_module_args(module_args):
-            with pytest.raises(Exited) as exited:
-                module.main()
-    finally:
-        patcher.undo()
-    return exited.value.result, exited.value.failed
+    """The module with ``fake`` as its OciSecrets; (result, failed), the result with ``_no_log_values`` added."""
+    out = run_module(module, copy.deepcopy(args), check=check, diff=diff, client=fake, factory=(module, "OciSecrets"))
+    result = dict(out.result, _no_log_values=out.no_log_values)
+    return result, out.failed
 
 
 def ok(fake, args, **kwargs):

@@ -15,11 +15,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from ansible.module_utils.common import warnings as module_warnings
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_formats as formats
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_module
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleApiUnavailable
 from ansible_collections.scanops.qualys.plugins.modules import qualys_service_user
@@ -214,36 +210,10 @@ class FakeQualys:
                 "scopeTags": {"list": [{"TagData": {"id": i, "name": n}} for n, i in user["tags"].items()]}}
 
 
-class Outcome:
-    """What a module run printed: the result, whether it failed, and the raw output."""
-
-    def __init__(self, text, code):
-        self.text = text
-        self.result = json.loads(text.strip().splitlines()[-1])
-        self.failed = code != 0
-        self.warnings = [warning["event"]["msg"] if isinstance(warning, dict) else warning
-                         for warning in self.result.get("warnings", [])]
-
-    def __getitem__(self, key):
-        return self.result[key]
-
-    def __contains__(self, key):
-        return key in self.result
-
-
-def make_runner(monkeypatch, capsys, module):
-    """runner(fake, check=False, diff=False, **args) -> Outcome, through the real exit_json/fail_json."""
+def make_runner(run_module, module):
+    """runner(fake, check=False, diff=False, **args): ``module`` run by ``run_module`` with CONNECTION and ``fake``."""
     def runner(fake, check=False, diff=False, **args):
-        monkeypatch.setattr(qualys_module, "QualysClient", lambda params, warn=None: fake)
-        module_args = dict(CONNECTION, **args)
-        module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
-        capsys.readouterr()
-        # Warnings are collected process-wide; each run starts with none.
-        module_warnings._global_warnings.clear()
-        with patch_module_args(module_args):
-            with pytest.raises(SystemExit) as info:
-                module.main()
-        return Outcome(capsys.readouterr().out, info.value.code)
+        return run_module(module, dict(CONNECTION, **args), check=check, diff=diff, client=fake)
     return runner
 
 
@@ -262,8 +232,8 @@ EXISTING = {
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    return make_runner(monkeypatch, capsys, qualys_service_user)
+def run(run_module):
+    return make_runner(run_module, qualys_service_user)
 
 
 @pytest.fixture

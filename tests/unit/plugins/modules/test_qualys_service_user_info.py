@@ -15,8 +15,8 @@ from ansible_collections.scanops.qualys.tests.unit.plugins.modules.test_qualys_s
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    return make_runner(monkeypatch, capsys, qualys_service_user_info)
+def run(run_module):
+    return make_runner(run_module, qualys_service_user_info)
 
 
 @pytest.fixture

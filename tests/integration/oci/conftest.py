@@ -1,11 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) scanops.qualys contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures of the OCI concurrency tests: latency that is always taken back, and playbooks run at once.
-
-Not a conftest.py: a second conftest module would shadow tests/integration/conftest.py for the
-test files that import from it (`from conftest import ...`). Test files import these fixtures.
-"""
+"""Fixtures of the OCI tests, on top of tests/integration/conftest.py: latency that is always taken back,
+and playbooks run at once."""
 
 from __future__ import absolute_import, division, print_function
 
