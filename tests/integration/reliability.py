@@ -118,12 +118,17 @@ def normalised_state(qualys_sim, oci_sim):
             continue
         current = [v for v in secret["versions"] if "CURRENT" in (v.get("stages") or [])]
         content = _decoded(current[0]["content"]) if len(current) == 1 else None
+        versions = len(secret["versions"])
         if isinstance(content, dict) and "password" in content:
             content = dict(content, password_is_current=passwords.get(content.get("username")) == content["password"],
                            rotated_at=bool(content.get("rotated_at")))
             del content["password"]
+            # How many versions credentials took depends on where faults stopped a run (a rotation after the
+            # creation that a fault cut short is started again, or not needed any more): what counts is that
+            # CURRENT holds the live password.
+            versions = None
         secrets.append(dict(name=secret["secretName"], state=secret.get("lifecycleState"), description=secret.get("description"),
-                            versions=len(secret["versions"]), current_versions=len(current), content=content))
+                            versions=versions, current_versions=len(current), content=content))
     state["secrets"] = _grouped(secrets, lambda s: s["name"], lambda s: dict((k, v) for k, v in s.items() if k != "name"))
     state["recipes"] = _grouped([r for r in oci_sim.state()["recipes"].values() if r.get("lifecycleState") != "DELETED"],
                                 lambda r: r.get("displayName"), lambda r: r.get("lifecycleState"))
