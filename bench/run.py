@@ -9,7 +9,7 @@ directory added to sys.path once, below), writes bench/results.json and prints
 a table. The method is described in bench/README.md.
 
     python bench/run.py [--items api_calls,scale,task_overhead,fanout,latency] [--output bench/results.json]
-                        [--rounds 9] [--fanout-users 50] [--forks 10]
+                        [--rounds 9] [--process-rounds 5] [--fanout-users 50] [--forks 10] [--enforce-budgets]
 
 The experiments are named for what they measure (EXPERIMENTS); the numbers 1 to 5
 they had before are still accepted by --items.
@@ -76,8 +76,19 @@ SEED = {"users": 10000, "asset_groups": 10000, "tags": 10000}
 # a real subscription.
 FANOUT = {"users": 50, "forks": 10, "latency_ms": 250,
           "limits": {"concurrency_limit": 2, "rate_limit": 30, "rate_window_sec": 3600, "towait_scale": 10.0 / 3600}}
-# latency: the delay added to every reply.
-LATENCY_MS = 50
+# latency: the delay added to every reply of the runs paired with runs at zero latency.
+LATENCY_MS = 150
+
+# The budgets of issue 19, checked by `make bench` (a failed one fails it only with --enforce-budgets).
+# Whole-process ratio, one-task playbook / one-ping-task playbook, at zero latency.
+PROCESS_BUDGET = {"qualys": 1.25, "oci": 1.5}
+# Reads made as a service user that the floor of a no-op reapply allows: one credential check per user (the list of
+# its asset groups, which also shows its scope).
+VERIFICATION_FLOOR_PER_USER = 1
+# Paired rounds of the whole-process measure and of latency when --process-rounds is not given: --rounds, at most this.
+PROCESS_ROUNDS = 5
+# Actions of the collection: a task running one of them is a module call of a managed object (or of its API).
+COLLECTION_PREFIX = "scanops.qualys."
 
 # What a read at an endpoint is a read of (managed object kind), for the
 # per-object read budget. Calls made as a service user are verification calls.
@@ -282,6 +293,36 @@ def public(counts):
     return dict((service, dict((k, v) for k, v in data.items() if not k.startswith("_"))) for service, data in counts.items())
 
 
+def spread(values, digits=3):
+    """min, median and max of a series, rounded."""
+    return {"min": round(min(values), digits), "median": round(statistics.median(values), digits),
+            "max": round(max(values), digits)}
+
+
+def short_action(action):
+    """A task's action without the ansible.builtin / ansible.legacy prefix (set_fact, include_tasks, ...)."""
+    for prefix in ("ansible.builtin.", "ansible.legacy."):
+        if action.startswith(prefix):
+            return action[len(prefix):]
+    return action
+
+
+def other_tasks(tasks):
+    """The tasks of a run that ran (not skipped) without being a module call of the collection.
+
+    set_fact, include_tasks, include_role, debug, assert, set_stats and any other module (file, copy, ...): what a
+    run spends beyond reading and writing managed objects. Returns the count and the task names by action.
+    """
+    by_action = collections.defaultdict(list)
+    for task in tasks:
+        if task["status"] == "skipped" or task["action"].startswith(COLLECTION_PREFIX):
+            continue
+        # Without the "role : " prefix, as the fan-out phases name them.
+        by_action[short_action(task["action"])].append(task["task"].split(" : ")[-1])
+    return {"count": sum(len(names) for names in by_action.values()),
+            "by_action": dict((action, names) for action, names in sorted(by_action.items()))}
+
+
 # -- api_calls and scale: API calls per run ----------------------------------------------------
 
 def role_variables(sims):
@@ -333,7 +374,13 @@ def call_budget(counts, objects):
     writes = counts["qualys"]["writes"] + counts["oci"]["writes"]
     total_objects = sum(objects.values())
     floor = sum(entry["floor"] for entry in per_kind.values())
+    # Every read of the run against the per-kind floor plus one credential check per user.
+    all_reads = counts["qualys"]["reads"] + counts["oci"]["reads"]
+    reads_floor = floor + VERIFICATION_FLOOR_PER_USER * objects.get("service_user", 0)
     return {
+        "reads": all_reads,
+        "reads_floor": reads_floor,
+        "reads_pass": all_reads <= reads_floor,
         "writes": writes,
         "managed_objects": total_objects,
         "object_reads": object_reads,
@@ -353,7 +400,8 @@ def run_role(sims, variables, label):
     if not run.ok:
         raise SystemExit("%s failed:\n%s" % (label, run.failure_summary()))
     counts = sims.counts()
-    return {"wall_s": round(run.wall, 2), "changed": run.total("changed"), "counts": counts}
+    return {"wall_s": round(run.wall, 2), "changed": run.total("changed"), "counts": counts,
+            "other_tasks": other_tasks(run.tasks)}
 
 
 def measure_api_calls(sims, seed=None):
@@ -378,8 +426,12 @@ def measure_api_calls(sims, seed=None):
 
 # -- task_overhead: per-task overhead -----------------------------------------------------------
 
-def overhead_play(sims, rounds):
-    """The task_overhead play: a setup task per resource module, then ``rounds`` of (ping, no-op task) per module."""
+def overhead_modules(sims, secret_id="{{ bench_secret.secret.id }}"):
+    """Each module with the arguments of its no-op task, and the setup tasks that make the objects first.
+
+    ``secret_id`` is the license secret the scan recipe names: the setup task's registered result within one play,
+    the OCID itself in a playbook of its own.
+    """
     ids = sims.oci.fixtures
     oci_common = {"compartment_id": ids["compartment_id"]}
     secret = dict(oci_common, vault_id=ids["vault_id"], key_id=ids["key_id"], name="scanops-bench-license",
@@ -402,7 +454,7 @@ def overhead_play(sims, rounds):
         ("qualys_connection_info", {"applications": ["vmdr"]}),
         ("oci_qualys_secret", secret),
         ("oci_qualys_secret_info", dict(oci_common, vault_id=ids["vault_id"], name="scanops-bench-license")),
-        ("oci_qualys_scan_recipe", dict(oci_common, name="scanops-bench-recipe", vault_secret_id="{{ bench_secret.secret.id }}")),
+        ("oci_qualys_scan_recipe", dict(oci_common, name="scanops-bench-recipe", vault_secret_id=secret_id)),
         ("oci_qualys_scan_recipe_info", dict(oci_common, name="scanops-bench-recipe")),
     ]
     setup = []
@@ -413,6 +465,12 @@ def overhead_play(sims, rounds):
         if name == "oci_qualys_secret":
             task["register"] = "bench_secret"
         setup.append(task)
+    return modules, setup
+
+
+def overhead_play(sims, rounds):
+    """The task_overhead play: a setup task per resource module, then ``rounds`` of (ping, no-op task) per module."""
+    modules, setup = overhead_modules(sims)
     measured = []
     for index in range(rounds):
         for position, (name, args) in enumerate(modules):
@@ -424,7 +482,7 @@ def overhead_play(sims, rounds):
     return play, [name for name, dummy in modules]
 
 
-def measure_task_overhead(sims, rounds):
+def measure_task_overhead(sims, rounds, process_rounds=0):
     sims.reset()
     play, modules = overhead_play(sims, rounds)
     path = os.path.join(OUTPUT, "overhead.yml")
@@ -465,11 +523,73 @@ def measure_task_overhead(sims, rounds):
                             "pass": ratio <= OVERHEAD_BUDGET[family], "samples": len(durations[name])}
     counts = sims.counts()
     shipped = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, "plugins", "modules")) if name.endswith(".py"))
-    return {"rounds": rounds, "ping_median_s": round(ping, 3), "modules": per_module,
-            "not_measured": [name for name in shipped if name not in per_module],
-            # The setup tasks' creations; the measured tasks are checked above to be no-ops.
-            "setup_writes": counts["qualys"]["writes"] + counts["oci"]["writes"],
-            "wall_s": round(run.wall, 2)}
+    result = {"rounds": rounds, "ping_median_s": round(ping, 3), "modules": per_module,
+              "not_measured": [name for name in shipped if name not in per_module],
+              # The setup tasks' creations; the measured tasks are checked above to be no-ops.
+              "setup_writes": counts["qualys"]["writes"] + counts["oci"]["writes"],
+              "wall_s": round(run.wall, 2)}
+    if process_rounds:
+        # The objects the play made are still there: the whole-process runs find them in the no-op state.
+        result["whole_process"] = measure_whole_process(sims, process_rounds)
+    return result
+
+
+def one_task_playbook(path, name, task):
+    with open(path, "w") as handle:
+        yaml.safe_dump([{"name": name, "hosts": "localhost", "gather_facts": False, "tasks": [task]}], handle,
+                       sort_keys=False)
+    return path
+
+
+def measure_whole_process(sims, rounds, names=None):
+    """Paired, interleaved ansible-playbook runs: one no-op module task against one ping task, per module.
+
+    Each round runs, for every module, its one-task playbook and the one-ping-task playbook back to back, the ping
+    first in even rounds and second in odd ones, so that both runs of a pair see the same machine load. Assumes the
+    objects of overhead_modules' setup tasks exist (measure_task_overhead's play made them).
+    """
+    secret = sims.oci.secret("scanops-bench-license")
+    if secret is None:
+        raise SystemExit("whole-process measure: the license secret of the setup tasks is missing")
+    modules, dummy = overhead_modules(sims, secret_id=secret["id"])
+    if names:
+        modules = [(name, args) for name, args in modules if name in names]
+    env = sims.env()
+    ping = one_task_playbook(os.path.join(OUTPUT, "process-ping.yml"), "one ping task",
+                             {"name": "bench ping", "ansible.builtin.ping": {}})
+    playbooks = dict((name, one_task_playbook(os.path.join(OUTPUT, "process-%s.yml" % name), "one %s task" % name,
+                                              {"name": "bench %s" % name, "scanops.qualys.%s" % name: args,
+                                               "no_log": name == "qualys_service_user"}))
+                     for name, args in modules)
+    pings = collections.defaultdict(list)
+    walls = collections.defaultdict(list)
+    ratios = collections.defaultdict(list)
+    sims.zero()
+    for index in range(rounds):
+        for name, dummy in modules:
+            order = [(None, ping), (name, playbooks[name])]
+            if index % 2:
+                order.reverse()
+            pair = {}
+            for which, path in order:
+                run = ansible_playbook(path, env)
+                if not run.ok or run.total("changed"):
+                    raise SystemExit("whole-process run of %s was not a no-op:\n%s" % (path, run.failure_summary()))
+                pair[which] = run.wall
+            pings[name].append(pair[None])
+            walls[name].append(pair[name])
+            ratios[name].append(pair[name] / pair[None])
+    counts = sims.counts()
+    per_module = {}
+    for name, dummy in modules:
+        family = "oci" if name.startswith("oci_") else "qualys"
+        ratio = spread(ratios[name], 2)
+        per_module[name] = {"ratio": ratio, "wall_s": spread(walls[name]), "ping_wall_s": spread(pings[name]),
+                            "budget": PROCESS_BUDGET[family], "pass": ratio["median"] <= PROCESS_BUDGET[family],
+                            "samples": len(ratios[name])}
+    every_ping = [wall for name in pings for wall in pings[name]]
+    return {"rounds": rounds, "latency_ms": 0, "ping_wall_s": spread(every_ping), "modules": per_module,
+            "writes": counts["qualys"]["writes"] + counts["oci"]["writes"]}
 
 
 # -- fanout: one service user per inventory host ----------------------------------------------
@@ -610,26 +730,67 @@ def measure_fanout(sims, users, forks):
 
 # -- latency: a no-op run with added latency ---------------------------------------------------
 
-def measure_latency(sims, noop_calls, noop_wall):
-    """A no-op run with LATENCY_MS added to every reply of both simulators; assumes api_calls' state."""
-    sims.configure(qualys={"latency_ms": LATENCY_MS}, oci={"latency_ms": LATENCY_MS})
+def measure_latency(sims, noop_calls, rounds):
+    """Paired no-op runs at 0 ms and at LATENCY_MS added to every reply of both simulators; assumes api_calls' state.
+
+    The two runs of a round are back to back, the one at 0 ms first in even rounds and second in odd ones, so
+    that both see the same machine load; the figures are min/median/max over the rounds.
+    """
+    variables = role_variables(sims)
+    walls = {0: [], LATENCY_MS: []}
+    added = []
+    trips = []
+    writes = 0
     try:
-        variables = role_variables(sims)
-        run = run_role(sims, variables, "no-op run with latency")
+        for index in range(rounds):
+            order = [0, LATENCY_MS] if index % 2 == 0 else [LATENCY_MS, 0]
+            pair = {}
+            for latency in order:
+                sims.configure(qualys={"latency_ms": latency}, oci={"latency_ms": latency})
+                run = run_role(sims, variables, "no-op run at %d ms" % latency)
+                pair[latency] = run["wall_s"]
+                walls[latency].append(run["wall_s"])
+                calls = run["counts"]["qualys"]["calls"] + run["counts"]["oci"]["calls"]
+                writes += run["counts"]["qualys"]["writes"] + run["counts"]["oci"]["writes"]
+                if latency:
+                    trips.append(calls)
+            added.append(pair[LATENCY_MS] - pair[0])
     finally:
         sims.configure(qualys={"latency_ms": 0}, oci={"latency_ms": 0})
-    calls = run["counts"]["qualys"]["calls"] + run["counts"]["oci"]["calls"]
-    writes = run["counts"]["qualys"]["writes"] + run["counts"]["oci"]["writes"]
+    round_trips = max(trips)
     return {
         "latency_ms": LATENCY_MS,
-        "wall_s": run["wall_s"],
-        "round_trips": calls,
+        "rounds": rounds,
+        "wall_s": spread(walls[LATENCY_MS], 2),
+        "wall_zero_latency_s": spread(walls[0], 2),
+        "added_wall_s": spread(added, 2),
+        "round_trips": round_trips,
         "round_trips_api_calls": noop_calls,
         "writes": writes,
-        "added_wall_s": round(run["wall_s"] - noop_wall, 2),
-        "latency_share_s": round(calls * LATENCY_MS / 1000.0, 2),
-        "pass": calls <= noop_calls and writes == 0,
+        # What the latency alone explains: every round trip of the run waits LATENCY_MS, one at a time.
+        "latency_share_s": round(round_trips * LATENCY_MS / 1000.0, 2),
+        "pass": round_trips <= noop_calls and writes == 0,
     }
+
+
+# -- budgets -----------------------------------------------------------------------------------
+
+def budgets(results):
+    """The budgets of issue 19 the run's experiments can check: [{name, figure, limit, pass}]."""
+    checked = []
+    calls = results.get("api_calls")
+    if calls:
+        budget = calls["noop_run"]["budget"]
+        checked.append({"name": "api_calls no-op reapply: writes", "figure": budget["writes"], "limit": 0,
+                        "pass": budget["writes"] == 0})
+        checked.append({"name": "api_calls no-op reapply: reads", "figure": budget["reads"],
+                        "limit": budget["reads_floor"], "pass": budget["reads_pass"]})
+    process = (results.get("task_overhead") or {}).get("whole_process")
+    if process:
+        for name, entry in process["modules"].items():
+            checked.append({"name": "whole process %s / ping (median)" % name, "figure": entry["ratio"]["median"],
+                            "limit": entry["budget"], "pass": entry["pass"]})
+    return checked
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -641,7 +802,7 @@ def table(results):
         rows.append((item, what, figure, budget, verdict))
 
     def mark(flag):
-        return "pass" if flag else "FAIL"
+        return "PASS" if flag else "FAIL"
 
     calls = results.get("api_calls")
     if calls:
@@ -656,6 +817,10 @@ def table(results):
             "<= 1 per object", mark(budget["strict_pass"]))
         add("api_calls", "no-op: object reads / per-object floor", "%d / %d" % (budget["object_reads"], budget["floor_reads"]),
             "<= floor", mark(budget["floor_pass"]))
+        other = noop.get("other_tasks")
+        if other:
+            add("api_calls", "no-op: tasks run that are no module call", "%d: %s" % (other["count"], ", ".join(
+                "%s %d" % (action, len(names)) for action, names in other["by_action"].items())), "-", "-")
     scale = results.get("scale")
     if scale and calls:
         empty = calls["noop_run"]
@@ -671,8 +836,16 @@ def table(results):
     overhead = results.get("task_overhead")
     if overhead:
         for name, entry in overhead["modules"].items():
-            add("task_overhead", "%s / ping" % name, "%.2fx (%.2fs)" % (entry["ratio"], entry["median_s"]),
+            add("task_overhead", "%s / ping, in one playbook" % name, "%.2fx (%.2fs)" % (entry["ratio"], entry["median_s"]),
                 "<= %.1fx" % entry["budget"], mark(entry["pass"]))
+        process = overhead.get("whole_process")
+        if process:
+            add("task_overhead", "ping playbook, whole process (min/median/max)", "%(min).2f/%(median).2f/%(max).2fs"
+                % process["ping_wall_s"], "-", "-")
+            for name, entry in process["modules"].items():
+                add("task_overhead", "%s / ping, whole process" % name, "%.2fx (%.2f-%.2fx; %.2fs)" % (
+                    entry["ratio"]["median"], entry["ratio"]["min"], entry["ratio"]["max"], entry["wall_s"]["median"]),
+                    "<= %.2fx" % entry["budget"], mark(entry["pass"]))
     fanout = results.get("fanout")
     if fanout:
         add("fanout", "fan-out %d users, forks %d: wall / minimum" % (fanout["users"], fanout["forks"]),
@@ -683,8 +856,14 @@ def table(results):
     latency = results.get("latency")
     if latency:
         add("latency", "no-op with %d ms latency: round trips" % latency["latency_ms"],
-            "%d (api_calls: %d) in %.1fs" % (latency["round_trips"], latency["round_trips_api_calls"], latency["wall_s"]),
-            "<= api_calls", mark(latency["pass"]))
+            "%d (api_calls: %d), %d writes" % (latency["round_trips"], latency["round_trips_api_calls"], latency["writes"]),
+            "<= api_calls, 0 writes", mark(latency["pass"]))
+        add("latency", "no-op wall at 0 / %d ms, %d pairs (medians)" % (latency["latency_ms"], latency["rounds"]),
+            "%.1fs / %.1fs, added %.1fs (%.1f-%.1fs; round trips x latency %.1fs)" % (
+                latency["wall_zero_latency_s"]["median"], latency["wall_s"]["median"], latency["added_wall_s"]["median"],
+                latency["added_wall_s"]["min"], latency["added_wall_s"]["max"], latency["latency_share_s"]), "-", "-")
+    for entry in results.get("budgets", []):
+        add("budget", entry["name"], str(entry["figure"]), "<= %s" % entry["limit"], mark(entry["pass"]))
     header = ("experiment", "measure", "figure", "budget", "verdict")
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(5)]
     lines = []
@@ -717,7 +896,13 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=9, help="repetitions of each no-op task in task_overhead")
     parser.add_argument("--fanout-users", type=int, default=FANOUT["users"])
     parser.add_argument("--forks", type=int, default=FANOUT["forks"])
+    parser.add_argument("--process-rounds", type=int, default=None,
+                        help="paired rounds of the whole-process measure (task_overhead) and of latency "
+                        "(default: --rounds, at most %d)" % PROCESS_ROUNDS)
+    parser.add_argument("--enforce-budgets", action="store_true",
+                        help="exit 1 when a budget fails (timings on a shared machine are noisy: off by default)")
     args = parser.parse_args(argv)
+    process_rounds = args.process_rounds if args.process_rounds is not None else min(args.rounds, PROCESS_ROUNDS)
     try:
         items = experiments(args.items)
     except ValueError as exc:
@@ -744,20 +929,23 @@ def main(argv=None):
             record("api_calls", "first run and no-op re-run of the role", measure_api_calls, sims)
             if "latency" in items:
                 noop = results["api_calls"]["noop_run"]
-                record("latency", "no-op run with %d ms latency" % LATENCY_MS, measure_latency, sims,
-                       noop["counts"]["qualys"]["calls"] + noop["counts"]["oci"]["calls"], noop["wall_s"])
+                record("latency", "%d pairs of no-op runs at 0 and %d ms latency" % (process_rounds, LATENCY_MS),
+                       measure_latency, sims, noop["counts"]["qualys"]["calls"] + noop["counts"]["oci"]["calls"],
+                       process_rounds)
         if "scale" in items:
             record("scale", "the same on a subscription seeded with %s" % SEED, measure_api_calls, sims, SEED)
             if "api_calls" in results:
                 results["scale"]["wall_ratio"] = round(
                     results["scale"]["noop_run"]["wall_s"] / results["api_calls"]["noop_run"]["wall_s"], 2)
         if "task_overhead" in items:
-            record("task_overhead", "per-task overhead, %d rounds" % args.rounds, measure_task_overhead, sims, args.rounds)
+            record("task_overhead", "per-task overhead, %d rounds in one playbook, %d rounds of whole processes"
+                   % (args.rounds, process_rounds), measure_task_overhead, sims, args.rounds, process_rounds)
         if "fanout" in items:
             record("fanout", "fan-out of %d users, forks %d" % (args.fanout_users, args.forks), measure_fanout,
                    sims, args.fanout_users, args.forks)
     finally:
         sims.stop()
+    results["budgets"] = budgets(results)
     results["bench_wall_s"] = round(time.monotonic() - started, 1)
     with open(args.output, "w") as handle:
         json.dump(results, handle, indent=2, sort_keys=True)
@@ -765,6 +953,12 @@ def main(argv=None):
     print()
     print(table(results))
     print("\nbench wall time %.0fs; results in %s" % (results["bench_wall_s"], os.path.relpath(args.output, REPO)))
+    failed = [entry["name"] for entry in results["budgets"] if not entry["pass"]]
+    if failed:
+        print("%d budget(s) failed: %s%s" % (len(failed), "; ".join(failed),
+                                             "" if args.enforce_budgets else " (not enforced: see --enforce-budgets)"))
+        if args.enforce_budgets:
+            return 1
     return 0
 
 

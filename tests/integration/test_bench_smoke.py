@@ -47,6 +47,17 @@ def test_noop_rerun_stays_within_the_call_budget_at_any_subscription_size(qualys
     for kind, entry in budget["per_kind"].items():
         assert entry["reads"] <= entry["floor"], (kind, entry, calls(noop))
     assert budget["floor_pass"], budget
+    # Issue 19's read budget: the per-kind floor plus one credential check per service user.
+    users = budget["per_kind"]["service_user"]["objects"]
+    assert budget["reads_floor"] == budget["floor_reads"] + bench.VERIFICATION_FLOOR_PER_USER * users, budget
+    assert budget["reads"] == noop["counts"]["qualys"]["reads"] + noop["counts"]["oci"]["reads"]
+    # The tasks that ran without being a module call of the collection are counted, by action.
+    other = noop["other_tasks"]
+    assert other["count"] == sum(len(names) for names in other["by_action"].values()) > 0, other
+    assert not [action for action in other["by_action"] if action.startswith("scanops.qualys.")], other
+    checked = dict((entry["name"], entry) for entry in bench.budgets({"api_calls": result}))
+    assert checked["api_calls no-op reapply: writes"]["pass"], checked
+    assert checked["api_calls no-op reapply: reads"]["limit"] == budget["reads_floor"], checked
 
     qualys_sim.control("POST", "seed", {"users": 1000, "asset_groups": 1000, "tags": 1000})
     seeded = bench.run_role(sims, bench.role_variables(sims), "no-op re-run on a seeded subscription")
