@@ -335,9 +335,10 @@ def managed_objects(variables_file):
     with open(variables_file) as handle:
         demo = yaml.safe_load(handle)
     kinds = collections.Counter()
+    # Users that share a role share its task: one role object per name.
+    kinds["role"] = len(set(user["role"]["name"] for user in demo["restricted_api_user_service_users"]))
     for user in demo["restricted_api_user_service_users"]:
         kinds[user["scope"]["type"]] += 1
-        kinds["role"] += 1
         kinds["service_user"] += 1
         kinds["secret"] += 1  # the stored credentials
     if demo.get("restricted_api_user_license"):

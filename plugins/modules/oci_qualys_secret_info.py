@@ -14,9 +14,10 @@ description:
   - Lists the secrets of a compartment (optionally of one vault, or one name) with their metadata and, optionally, a
     sha256 prefix of the CURRENT content, so that drift can be seen without reading the content.
   - Never returns secret content unless O(include_content=true). Secrets already deleted are left out.
-  - With O(search_vault=true), finds the secret called O(name) in O(vault_id) whatever compartment holds it, so that
-    "a secret of that name exists in this vault, but in another compartment" (compare RV(secrets[].compartment_id)
-    with the compartment you expected) can be told apart from "no such secret" (an empty RV(secrets)).
+  - With O(search_vault=true), finds the secret called O(name) (or each of O(names)) in O(vault_id) whatever
+    compartment holds it, so that "a secret of that name exists in this vault, but in another compartment" (compare
+    RV(secrets[].compartment_id) with the compartment you expected) can be told apart from "no such secret" (no entry
+    of that name in RV(secrets)).
 author:
   - scanops.qualys maintainers (@scanops)
 extends_documentation_fragment:
@@ -33,8 +34,17 @@ options:
     description: OCID of a vault; only its secrets are listed. Required with O(search_vault=true).
     type: str
   name:
-    description: Name of one secret; only that secret is listed. Required with O(search_vault=true).
+    description:
+      - Name of one secret; only that secret is listed. With O(search_vault=true), O(name) or O(names) is required.
+      - Mutually exclusive with O(names).
     type: str
+  names:
+    description:
+      - Names of several secrets; only those are listed, in one task (one module run) instead of one task per name.
+      - With O(search_vault=true), each name is looked up in O(vault_id) as for O(name).
+      - Mutually exclusive with O(name).
+    type: list
+    elements: str
   search_vault:
     description:
       - Look the secret O(name) up in the vault O(vault_id) by name, in whatever compartment it is, instead of listing
@@ -187,19 +197,24 @@ class SecretInfoModule(OciModule):
             compartment_id=dict(type='str'),
             vault_id=dict(type='str'),
             name=dict(type='str'),
+            names=dict(type='list', elements='str'),
             search_vault=dict(type='bool', default=False),
             content_fingerprint=dict(type='bool', default=True),
             include_content=dict(type='bool', default=False),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int', default=300),
-        ))
+        ), mutually_exclusive=[('name', 'names')])
         # CURRENT bundles read while finding secrets: {secret_id: (bytes, version_number, stages)}.
         self._bundles = {}
 
     def validate(self):
         p = self.params
+        if p['names'] is not None and not all(name and name.strip() for name in p['names']):
+            raise OciError('names must not hold an empty name', kind='config')
         if p['search_vault']:
-            missing = [option for option in ('vault_id', 'name') if not p.get(option)]
+            missing = [option for option in ('vault_id',) if not p.get(option)]
+            if not p.get('name') and not p.get('names'):
+                missing.append('name (or names)')
             if missing:
                 raise OciError('search_vault=true needs %s' % ' and '.join(missing), kind='config')
         elif not p.get('compartment_id'):
@@ -210,19 +225,29 @@ class SecretInfoModule(OciModule):
             raise OciError('wait_timeout must be 0 or more seconds', kind='config')
 
     def candidates(self, vault):
-        """Secret dicts to report: listed in the compartment, or the one found by name in the vault."""
+        """Secret dicts to report: listed in the compartment, or those found by name in the vault."""
         p = self.params
+        names = [p['name']] if p.get('name') else sorted(set(p.get('names') or []))
         if not p['search_vault']:
-            return vault.list_secrets(p['compartment_id'], p.get('vault_id'), p.get('name'))
-        found = vault.find_bundle_in_vault(p['vault_id'], p['name'])
-        if found is None:
-            return []
-        secret_id, data, version, stages = found
-        self.keep_secret(sc.to_base64(data))
-        # The lookup by name read the CURRENT content already: it is not read a second time.
-        self._bundles[secret_id] = (data, version, stages)
-        secret = vault.get_secret(secret_id)
-        return [secret] if secret.get('lifecycle_state') != 'DELETED' else []
+            if p.get('name') or p['names'] is None:
+                return vault.list_secrets(p['compartment_id'], p.get('vault_id'), p.get('name'))
+            # OCI filters a list by one name at most: several are picked from the whole list.
+            wanted = set(names)
+            return [secret for secret in vault.list_secrets(p['compartment_id'], p.get('vault_id'), None)
+                    if secret.get('secret_name') in wanted]
+        secrets = []
+        for name in names:
+            found = vault.find_bundle_in_vault(p['vault_id'], name)
+            if found is None:
+                continue
+            secret_id, data, version, stages = found
+            self.keep_secret(sc.to_base64(data))
+            # The lookup by name read the CURRENT content already: it is not read a second time.
+            self._bundles[secret_id] = (data, version, stages)
+            secret = vault.get_secret(secret_id)
+            if secret.get('lifecycle_state') != 'DELETED':
+                secrets.append(secret)
+        return secrets
 
     def run(self):
         p = self.params

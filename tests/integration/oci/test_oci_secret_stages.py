@@ -271,6 +271,34 @@ def test_info_finds_the_secret_by_name_in_another_compartment(oci_sim, oci_auth,
     no_leak(oci_sim, result)
 
 
+def test_info_reads_several_secrets_by_name_in_one_task(oci_sim, oci_auth, oci_ids, run_play, sdk):
+    """names: what a role reads for all its users in one module run; a missing name is simply not in the list."""
+    md = defaults(oci_auth)
+    other = {"username": "svc_other", "password": "Other-Stage-Passw0rd-9z8y"}
+    create(sdk, oci_sim, NAME, json.dumps(CREDS))
+    create(sdk, oci_sim, "qualys-api-other", json.dumps(other), compartment_id=OTHER_COMPARTMENT)
+    create(sdk, oci_sim, "not-asked-for", json.dumps(other))
+    oci_sim.reset_stats()
+    names = [NAME, "qualys-api-other", "no-such-secret"]
+    result = run_play([
+        info("searched", {"vault_id": oci_ids["vault_id"], "names": names, "search_vault": True}, include_content=True),
+        info("listed", {"compartment_id": oci_ids["compartment_id"], "names": names}),
+        failing(info("both", {"vault_id": oci_ids["vault_id"], "name": NAME, "names": names, "search_vault": True})),
+        failing(info("empty name", {"vault_id": oci_ids["vault_id"], "names": [NAME, " "], "search_vault": True})),
+    ], module_defaults=md)
+    assert result.rc == 0, result
+    found = result.task("searched")["secrets"]
+    assert [(s["name"], s["compartment_id"]) for s in found] == [
+        ("qualys-api-other", OTHER_COMPARTMENT), (NAME, oci_ids["compartment_id"])]
+    assert [json.loads(s["content"]) for s in found] == [other, CREDS]
+    # Listing a compartment picks the names asked for from it (the other compartment's secret is not there).
+    assert [s["name"] for s in result.task("listed")["secrets"]] == [NAME]
+    assert "mutually exclusive" in result.task("both")["msg"]
+    assert "names must not hold an empty name" in result.task("empty name")["msg"]
+    assert oci_sim.writes() == 0
+    no_leak(oci_sim, result)
+
+
 def test_a_write_between_read_and_store_is_refused_by_the_etag(oci_sim, oci_auth, oci_ids, run_play, sdk):
     """Another client stores a PENDING version while this run holds the content it read: the CURRENT version
     number is unchanged, but the etag is not, so OCI refuses the store (412) and nothing is written."""
