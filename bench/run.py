@@ -27,6 +27,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,6 +86,8 @@ PROCESS_BUDGET = {"qualys": 1.25, "oci": 1.5}
 # Reads made as a service user that the floor of a no-op reapply allows: one credential check per user (the list of
 # its asset groups, which also shows its scope).
 VERIFICATION_FLOOR_PER_USER = 1
+# Role no-op wall time against a baseline checkout (--baseline): at most this ratio.
+BASELINE_WALL_BUDGET = 0.8
 # Paired rounds of the whole-process measure and of latency when --process-rounds is not given: --rounds, at most this.
 PROCESS_ROUNDS = 5
 # Actions of the collection: a task running one of them is a module call of a managed object (or of its API).
@@ -776,6 +779,45 @@ def measure_latency(sims, noop_calls, rounds):
 
 # -- budgets -----------------------------------------------------------------------------------
 
+# -- baseline: the role's no-op wall time against another checkout -------------------------------
+
+def measure_baseline(baseline, rounds):
+    """Paired, interleaved runs of the api_calls experiment in this checkout and in ``baseline``.
+
+    Each run is this script (or the baseline's own bench/run.py) with ``--items api_calls`` in a subprocess, with
+    its own simulators and its own checkout as the collection, so both commits are measured the same way on the same
+    machine; the order alternates by round. The figure is the median of the no-op re-run's wall time per checkout.
+    """
+    trees = {"this": REPO, "baseline": os.path.abspath(baseline)}
+    link = os.path.join(trees["baseline"], ".build", "collections", "ansible_collections", "scanops")
+    os.makedirs(link, exist_ok=True)
+    if not os.path.exists(os.path.join(link, "qualys")):
+        os.symlink(trees["baseline"], os.path.join(link, "qualys"))
+    walls = collections.defaultdict(list)
+    reads = {}
+    for index in range(rounds):
+        order = ["baseline", "this"] if index % 2 else ["this", "baseline"]
+        for which in order:
+            tree = trees[which]
+            with tempfile.TemporaryDirectory() as work:
+                output = os.path.join(work, "results.json")
+                env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(tree, ".build", "collections"))
+                done = subprocess.run([sys.executable, os.path.join(tree, "bench", "run.py"), "--items", "api_calls",
+                                       "--output", output], cwd=tree, env=env, capture_output=True, text=True,
+                                      check=False)
+                if done.returncode != 0 or not os.path.exists(output):
+                    raise SystemExit("baseline: api_calls in %s failed:\n%s" % (tree, done.stdout[-3000:] + done.stderr[-3000:]))
+                with open(output) as handle:
+                    noop = json.load(handle)["api_calls"]["noop_run"]
+            walls[which].append(noop["wall_s"])
+            reads[which] = noop["counts"]["qualys"]["reads"] + noop["counts"]["oci"]["reads"]
+    ratio = round(statistics.median(walls["this"]) / statistics.median(walls["baseline"]), 2)
+    pairs = [round(this / base, 2) for this, base in zip(walls["this"], walls["baseline"])]
+    return {"baseline": trees["baseline"], "rounds": rounds, "noop_wall_s": {k: spread(v) for k, v in walls.items()},
+            "noop_reads": reads, "ratio_of_medians": ratio, "pair_ratios": pairs, "budget": BASELINE_WALL_BUDGET,
+            "pass": ratio <= BASELINE_WALL_BUDGET}
+
+
 def budgets(results):
     """The budgets of issue 19 the run's experiments can check: [{name, figure, limit, pass}]."""
     checked = []
@@ -791,6 +833,10 @@ def budgets(results):
         for name, entry in process["modules"].items():
             checked.append({"name": "whole process %s / ping (median)" % name, "figure": entry["ratio"]["median"],
                             "limit": entry["budget"], "pass": entry["pass"]})
+    baseline = results.get("baseline")
+    if baseline:
+        checked.append({"name": "role no-op wall time / baseline's (median)", "figure": baseline["ratio_of_medians"],
+                        "limit": baseline["budget"], "pass": baseline["pass"]})
     return checked
 
 
@@ -900,6 +946,9 @@ def main(argv=None):
     parser.add_argument("--process-rounds", type=int, default=None,
                         help="paired rounds of the whole-process measure (task_overhead) and of latency "
                         "(default: --rounds, at most %d)" % PROCESS_ROUNDS)
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="another checkout (e.g. `git worktree add DIR <commit>`): compare the role's no-op wall "
+                        "time with its, in --process-rounds paired runs (the baseline experiment)")
     parser.add_argument("--enforce-budgets", action="store_true",
                         help="exit 1 when a budget fails (timings on a shared machine are noisy: off by default)")
     args = parser.parse_args(argv)
@@ -941,6 +990,9 @@ def main(argv=None):
         if "task_overhead" in items:
             record("task_overhead", "per-task overhead, %d rounds in one playbook, %d rounds of whole processes"
                    % (args.rounds, process_rounds), measure_task_overhead, sims, args.rounds, process_rounds)
+        if args.baseline:
+            record("baseline", "%d pairs of api_calls runs, this checkout and %s" % (process_rounds, args.baseline),
+                   measure_baseline, args.baseline, process_rounds)
         if "fanout" in items:
             record("fanout", "fan-out of %d users, forks %d" % (args.fanout_users, args.forks), measure_fanout,
                    sims, args.fanout_users, args.forks)

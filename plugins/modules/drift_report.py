@@ -37,7 +37,7 @@ attributes:
     support: none
   check_mode:
     support: full
-    details: In check mode nothing is written; RV(changed) says whether a file would change. The role runs its report
+    details: In check mode nothing is written; C(changed) says whether a file would change. The role runs its report
       task with C(check_mode=false), because a drift report is output of a check-mode run, not managed state.
   diff_mode:
     support: none

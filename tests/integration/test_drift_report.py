@@ -51,10 +51,11 @@ def test_writes_the_same_files_as_the_copy_and_template_modules_did_then_nothing
     after = str(tmp_path / "reports")
     os.mkdir(before)
     old_way = [
-        {"name": "json", "ansible.builtin.copy": {"dest": before + "/drift_report.json",
-                                                 "content": "{{ restricted_api_user_report | to_nice_json }}\n", "mode": "0640"}},
-        {"name": "markdown", "ansible.builtin.template": {"src": TEMPLATE, "dest": before + "/drift_report.md",
-                                                         "mode": "0640"}},
+        {"name": "json", "ansible.builtin.copy": {
+            "dest": before + "/drift_report.json", "mode": "0640",
+            "content": "{{ restricted_api_user_report | to_nice_json }}\n"}},
+        {"name": "markdown", "ansible.builtin.template": {
+            "src": TEMPLATE, "dest": before + "/drift_report.md", "mode": "0640"}},
     ]
     run = run_play(old_way + [write_task(after)], play_vars={"restricted_api_user_report": REPORT})
     assert run.rc == 0, run
