@@ -777,8 +777,6 @@ def measure_latency(sims, noop_calls, rounds):
     }
 
 
-# -- budgets -----------------------------------------------------------------------------------
-
 # -- baseline: the role's no-op wall time against another checkout -------------------------------
 
 def measure_baseline(baseline, rounds):
@@ -817,6 +815,8 @@ def measure_baseline(baseline, rounds):
             "noop_reads": reads, "ratio_of_medians": ratio, "pair_ratios": pairs, "budget": BASELINE_WALL_BUDGET,
             "pass": ratio <= BASELINE_WALL_BUDGET}
 
+
+# -- budgets -----------------------------------------------------------------------------------
 
 def budgets(results):
     """The budgets of issue 19 the run's experiments can check: [{name, figure, limit, pass}]."""

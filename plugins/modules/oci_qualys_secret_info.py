@@ -47,13 +47,14 @@ options:
     elements: str
   search_vault:
     description:
-      - Look the secret O(name) up in the vault O(vault_id) by name, in whatever compartment it is, instead of listing
-        O(compartment_id). OCI lists secrets per compartment only, but reads a secret bundle by secret name and vault
-        (C(GetSecretBundleByName)), which names the secret; its metadata, RV(secrets[].compartment_id) included, is then
-        read as usual. The CURRENT content read by that lookup is not kept.
-      - RV(secrets) is empty when there is no such secret, or when the policies do not let this principal read its
-        bundles (OCI answers both with C(404 NotAuthorizedOrNotFound)). It needs C(read secret-bundles) in the
-        compartment of the secret.
+      - Look the secret O(name) (or each of O(names)) up in the vault O(vault_id) by name, in whatever compartment it
+        is, instead of listing O(compartment_id). OCI lists secrets per compartment only, but reads a secret bundle by
+        secret name and vault (C(GetSecretBundleByName)), which names the secret; its metadata,
+        RV(secrets[].compartment_id) included, is then read as usual. The CURRENT content read by that lookup serves
+        RV(secrets[].content_sha256) and RV(secrets[].content); it is not read a second time.
+      - RV(secrets) has no entry for a name when there is no such secret, or when the policies do not let this
+        principal read its bundles (OCI answers both with C(404 NotAuthorizedOrNotFound)). It needs
+        C(read secret-bundles) in the compartment of the secret.
       - Whether OCI finds a secret pending deletion this way is not confirmed; the local simulator does.
     type: bool
     default: false
