@@ -87,11 +87,11 @@ docs: venv link
 	@mkdir -p $(DOCS)/rst && chmod 700 $(DOCS)/rst
 	$(BIN)/antsibull-docs --config-file $(DOCS)/antsibull-docs.cfg collection --cleanup everything --fail-on-error \
 		--use-current --dest-dir $(DOCS)/rst scanops.qualys
-	@# Offline: no intersphinx downloads; the two Ansible docs labels the module pages link to become a stub page.
+	@# Offline: no intersphinx downloads; the Ansible docs labels the module pages link to become a stub page.
 	@printf '\n%s\n' 'intersphinx_mapping = {}' >> $(DOCS)/conf.py
-	@printf '%s\n' ':orphan:' '' '.. _common_return_values:' '.. _ansible_configuration_settings:' '' \
+	@printf '%s\n' ':orphan:' '' '.. _common_return_values:' '.. _ansible_configuration_settings:' '.. _action_plugins:' '' \
 		'Ansible documentation' '=====================' '' \
-		'See https://docs.ansible.com/ansible/latest/reference_appendices/ (common return values, configuration).' \
+		'See https://docs.ansible.com/ansible/latest/reference_appendices/ (common return values, configuration) and https://docs.ansible.com/ansible/latest/plugins/action.html (action plugins).' \
 		> $(DOCS)/rst/ansible_docs_links.rst
 	$(BIN)/sphinx-build -M html $(DOCS)/rst $(DOCS)/build -c $(DOCS) -q -W --keep-going
 	@echo "HTML docs: $(DOCS)/build/html/index.html"

@@ -18,7 +18,7 @@ description:
   - Writes O(report) as C(<name>.json) and O(markdown) as C(<name>.md) in O(dir) on the controller, in one step and
     without starting a module process. The C(scanops.qualys.restricted_api_user) role uses it for its report; the
     Markdown is rendered by the caller (the role renders its C(drift_report.md.j2) template with the
-    P(ansible.builtin.template#lookup) lookup).
+    C(ansible.builtin.template) lookup).
   - Each file is replaced atomically, and only when its content or mode differs, so a report that says the same
     as the last one leaves the files untouched and the task unchanged.
   - O(dir) is created, with mode C(0750), when it does not exist. The mode of an existing directory is left alone.
@@ -61,7 +61,7 @@ options:
   report:
     description:
       - The report, written as JSON with the keys sorted and four spaces of indentation (what the
-        P(ansible.builtin.to_nice_json#filter) filter makes), followed by a newline.
+        C(ansible.builtin.to_nice_json) filter makes), followed by a newline.
     type: dict
     required: true
   markdown:
