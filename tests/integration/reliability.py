@@ -243,6 +243,10 @@ def failure_messages(result):
         if "failed" not in entry["status"]:
             continue
         res = entry["result"]
+        # A loop task says only "One or more items failed"; the output shows each failed item's own message.
+        items = [item for item in res.get("results") or [] if isinstance(item, dict) and item.get("failed")]
+        if items:
+            res = items[0]
         message = res.get("msg") or res.get("censored") or json.dumps(res)[:300]
         failed.append((entry["task"], message))
     return failed
