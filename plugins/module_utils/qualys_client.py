@@ -823,6 +823,15 @@ def _limit_summary(headers):
     return ", ".join(parts) or "no limit headers"
 
 
+def platform_of(api_url):
+    """The pod whose API server or gateway ``api_url`` is, else None (private cloud, simulator)."""
+    host = _host(api_url or "").lower()
+    for name, urls in PLATFORMS.items():
+        if host in (_host(urls[0]), _host(urls[1])):
+            return name
+    return None
+
+
 def _host(url):
     return url.split("://", 1)[-1].split("/", 1)[0]
 

@@ -26,7 +26,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import PLATFORMS
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import platform_of
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError, api_not_offered
 
 APPLICATIONS = ("vmdr", "fim", "pm", "etm")
@@ -186,15 +186,6 @@ class ConnectionCheck:
         return {"name": name, "source": source, "api_url": api_url, "gateway_url": gateway_url, "pod": self._pod}
 
 
-def platform_of(api_url):
-    """The pod whose API server or gateway ``api_url`` is, else None (private cloud, simulator)."""
-    host = _host(api_url)
-    for name, urls in PLATFORMS.items():
-        if host in (_host(urls[0]), _host(urls[1])):
-            return name
-    return None
-
-
 def healthy_result(endpoint, response, note=None):
     return {
         "healthy": True, "called": True, "endpoint": endpoint, "http_status": response.status if response else None,
@@ -326,7 +317,3 @@ def _new_response(client, before):
     """The reply of the call just made, or None when it got none (token refused, no connection)."""
     response = client.last_response
     return None if response is None or response is before else response
-
-
-def _host(url):
-    return (url or "").split("://", 1)[-1].split("/", 1)[0].lower()

@@ -40,7 +40,7 @@ from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 
-NAME = "rbac"
+NAME = users.RBAC_USER_API
 # Fields the adminui user list does not show: given on create, never compared.
 UNREADABLE = frozenset(["phone", "address1", "address2", "city", "zip_code", "country", "address_state",
                         "business_unit", "creation_date"])
@@ -63,13 +63,6 @@ CREATE_FIELDS = (
 # The VM role an adminui create gives (the create body has no role field; assumed: a Reader).
 CREATED_ROLE = "reader"
 DEFAULT_BUSINESS_UNIT = "Unassigned"
-
-
-def user_backend(client):
-    """The user back-end the connection option ``user_api`` names: ``ClassicUsers`` or ``RbacUsers``."""
-    if getattr(client, "user_api", "classic") == NAME:
-        return RbacUsers(client)
-    return users.ClassicUsers(client)
 
 
 def unsupported_options(params):
@@ -102,6 +95,7 @@ class RbacUsers:
     unreadable = UNREADABLE
     editable = frozenset()
     required_on_create = REQUIRED_ON_CREATE
+    created_role = CREATED_ROLE
     # What each operation sends, for documentation and errors.
     calls = {
         "find": "POST /adminui/user-management/v1/users",

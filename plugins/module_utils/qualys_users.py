@@ -373,7 +373,10 @@ def _int(value):
         return None
 
 
-# -- the classic back-end ---------------------------------------------------------------------
+# -- the back-ends ---------------------------------------------------------------------------
+
+# The value of the connection option user_api that names the enhanced-RBAC back-end (qualys_rbac_users).
+RBAC_USER_API = "rbac"
 
 # The two calls enhanced RBAC retires; how a refusal of them may look is not documented.
 RETIRED_BY_RBAC = ("user.php", "user_list.php")
@@ -400,6 +403,25 @@ def with_rbac_hint(exc):
     return exc
 
 
+def user_backend(client):
+    """The user back-end the connection option ``user_api`` names: ``ClassicUsers`` or ``qualys_rbac_users.RbacUsers``.
+
+    The enhanced-RBAC code is imported only when a run asks for it: every task run pays for what its module imports.
+    """
+    if getattr(client, "user_api", "classic") == RBAC_USER_API:
+        from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users
+        return qualys_rbac_users.RbacUsers(client)
+    return ClassicUsers(client)
+
+
+def unsupported_options(params):
+    """Messages for the ``qualys_service_user`` options that the back-end of ``params["user_api"]`` cannot honour."""
+    if (params.get("user_api") or "classic") != RBAC_USER_API:
+        return []
+    from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users
+    return qualys_rbac_users.unsupported_options(params)
+
+
 class ClassicUsers:
     """Users through the classic user APIs (``user_list.php``, ``user.php``): the interface ``RbacUsers`` shares.
 
@@ -412,6 +434,7 @@ class ClassicUsers:
     unreadable = frozenset()
     editable = frozenset(EDIT_PARAMS)
     required_on_create = REQUIRED_ON_CREATE
+    created_role = None  # a create takes the user_role asked for
     calls = {
         "find": "POST /msp/user_list.php",
         "create": "POST /msp/user.php action=add",

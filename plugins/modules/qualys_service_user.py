@@ -647,13 +647,10 @@ import copy
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_passwords as passwords
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users as rbac_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_connection import platform_of
+from ansible_collections.scanops.qualys.plugins.module_utils.qualys_client import platform_of
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysResourceModule
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleAdapter, RoleApiUnavailable
-from ansible_collections.scanops.qualys.plugins.module_utils.qualys_tags import find_tag
 
 PROFILE_OPTIONS = [option for option, _param, _tag in users.PROFILE_FIELDS]
 # Profile fields user.php add needs and edit refuses to empty.
@@ -753,7 +750,7 @@ class ServiceUserModule(QualysResourceModule):
     def backend(self):
         """The user back-end of O(user_api): qualys_users.ClassicUsers or qualys_rbac_users.RbacUsers."""
         if self._backend is None:
-            self._backend = rbac_users.user_backend(self.client)
+            self._backend = users.user_backend(self.client)
         return self._backend
 
     # -- input ------------------------------------------------------------------------
@@ -818,7 +815,7 @@ class ServiceUserModule(QualysResourceModule):
         if not passwords.MIN_LENGTH <= params["password_length"] <= passwords.MAX_LENGTH:
             self.fail("password_length must be %d to %d, got %s." % (
                 passwords.MIN_LENGTH, passwords.MAX_LENGTH, params["password_length"]))
-        refused = rbac_users.unsupported_options(params)
+        refused = users.unsupported_options(params)
         if refused:
             self.fail(" ".join(refused))
 
@@ -989,10 +986,11 @@ class ServiceUserModule(QualysResourceModule):
             missing.append("address_state")
         if missing:
             self.fail("Creating user %r needs %s." % (external_id, ", ".join(missing)))
-        if self.backend.name == rbac_users.NAME and desired["user_role"] != rbac_users.CREATED_ROLE:
-            self.fail("user_role=%s cannot be given to a new user with user_api=rbac: the Administration create call "
+        created_role = self.backend.created_role
+        if created_role is not None and desired["user_role"] != created_role:
+            self.fail("user_role=%s cannot be given to a new user with user_api=%s: the Administration create call "
                       "takes no VM role (a new user is a %s). Create it as %s, or change its role in the Qualys UI." % (
-                          desired["user_role"], rbac_users.CREATED_ROLE, rbac_users.CREATED_ROLE))
+                          desired["user_role"], self.backend.name, created_role, created_role))
         if desired["status"] == "inactive" and not self.params["accept_eula"]:
             self.fail("state=inactive for a new user needs accept_eula=true: Qualys deactivates only Active users, "
                       "and a new user becomes Active when it accepts the EULA.")
@@ -1147,6 +1145,8 @@ class ServiceUserModule(QualysResourceModule):
     def _lookup_tag_ids(self, names):
         ids = {}
         missing = []
+        # Imported here: only tag-scoped users need it, and every task run pays for what the module imports.
+        from ansible_collections.scanops.qualys.plugins.module_utils.qualys_tags import find_tag
         for name in names:
             tag = find_tag(self.client, name)
             if tag is None:
@@ -1178,18 +1178,10 @@ class ServiceUserModule(QualysResourceModule):
         for name in names:
             if admin_users.role_holder(self.client, name) is not None:
                 continue
-            if self._role_adapter is None:
-                self._role_adapter = RoleAdapter(self.client)
-            if self._role_adapter.offered is False:
+            defined = self._role_defined(name)
+            if defined is None:
                 unknown.append(name)
-                continue
-            try:
-                role = self._role_adapter.find(name)
-            except RoleApiUnavailable:
-                self._role_adapter.offered = False
-                unknown.append(name)
-                continue
-            if role is None:
+            elif not defined:
                 missing.append(name)
         pending = set(name.strip() for name in self.params["pending_roles"])
         if self.check_mode and missing and set(missing) <= pending:
@@ -1211,6 +1203,20 @@ class ServiceUserModule(QualysResourceModule):
                              "to assign a role that does not exist." % (
                                  "" if one else "s", ", ".join(repr(name) for name in unknown), "s" if one else "",
                                  "it" if one else "them"))
+
+    def _role_defined(self, name):
+        """Whether the role definition API shows role ``name``; None when the subscription does not offer that API."""
+        # Imported here: it is asked only about roles no user holds yet, and every task run pays for its imports.
+        from ansible_collections.scanops.qualys.plugins.module_utils.qualys_role_adapter import RoleAdapter, RoleApiUnavailable
+        if self._role_adapter is None:
+            self._role_adapter = RoleAdapter(self.client)
+        if self._role_adapter.offered is False:
+            return None
+        try:
+            return self._role_adapter.find(name) is not None
+        except RoleApiUnavailable:
+            self._role_adapter.offered = False
+            return None
 
     # -- password (the after_write step) ------------------------------------------------------------
 

@@ -151,7 +151,6 @@ users:
 """
 
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_admin_users as admin_users
-from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users as rbac_users
 from ansible_collections.scanops.qualys.plugins.module_utils import qualys_users as users
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_errors import QualysError
 from ansible_collections.scanops.qualys.plugins.module_utils.qualys_module import QualysModule
@@ -174,7 +173,7 @@ class ServiceUserInfoModule(QualysModule):
     def run(self):
         params = self.params
         contains = params["external_id"] or params["external_id_contains"]
-        found = rbac_users.user_backend(self.client).list_users(external_id_contains=contains)
+        found = users.user_backend(self.client).list_users(external_id_contains=contains)
         if params["external_id"]:
             found = [user for user in found if user["external_id"] == params["external_id"]]
         for key in ("login", "user_role", "status"):

@@ -64,9 +64,9 @@ class Client:
 
 
 def test_user_backend_follows_user_api():
-    assert isinstance(rbac_users.user_backend(Client("rbac")), rbac_users.RbacUsers)
-    assert isinstance(rbac_users.user_backend(Client("classic")), users.ClassicUsers)
-    assert isinstance(rbac_users.user_backend(object()), users.ClassicUsers)
+    assert isinstance(users.user_backend(Client("rbac")), rbac_users.RbacUsers)
+    assert isinstance(users.user_backend(Client("classic")), users.ClassicUsers)
+    assert isinstance(users.user_backend(object()), users.ClassicUsers)
 
 
 def test_both_back_ends_share_one_interface():
@@ -75,6 +75,7 @@ def test_both_back_ends_share_one_interface():
             assert callable(getattr(backend, name)), (backend.name, name)
         for name in ("unreadable", "editable", "required_on_create", "calls"):
             assert getattr(backend, name) is not None
+        assert hasattr(backend, "created_role")
 
 
 def test_a_listed_user_in_the_collection_shape():
@@ -153,7 +154,7 @@ def test_status_and_edit():
     ({"user_api": "rbac", "business_unit": "EU"}, "business_unit"),
 ])
 def test_unsupported_options_name_the_option_and_the_back_end(params, says):
-    refused = rbac_users.unsupported_options(params)
+    refused = users.unsupported_options(params)
     assert len(refused) == 1 and refused[0].startswith(says) and "user_api=rbac" in refused[0]
 
 
@@ -163,7 +164,7 @@ def test_unsupported_options_name_the_option_and_the_back_end(params, says):
     {"user_api": "rbac"},
 ])
 def test_supported_options_are_not_refused(params):
-    assert rbac_users.unsupported_options(params) == []
+    assert users.unsupported_options(params) == []
 
 
 # -- the classic back-end's hint -------------------------------------------------------------------
