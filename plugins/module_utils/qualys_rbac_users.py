@@ -66,13 +66,11 @@ DEFAULT_BUSINESS_UNIT = "Unassigned"
 
 
 def unsupported_options(params):
-    """Messages for the options of ``qualys_service_user`` that the back-end of ``params["user_api"]`` cannot honour.
+    """Messages for the options of ``qualys_service_user`` that this back-end cannot honour (see qualys_users).
 
-    Checked before any call. Only ``rbac`` refuses any: asset groups (an enhanced-RBAC user is scoped by tags),
-    a second address line and a business unit (the create body has neither).
+    Checked before any call: asset groups (an enhanced-RBAC user is scoped by tags), a second address line and a
+    business unit (the create body has neither).
     """
-    if (params.get("user_api") or "classic") != NAME:
-        return []
     refused = []
     if params.get("asset_groups"):
         refused.append("asset_groups is not supported with user_api=rbac: on an enhanced-RBAC subscription a user is "

@@ -415,7 +415,10 @@ def user_backend(client):
 
 
 def unsupported_options(params):
-    """Messages for the ``qualys_service_user`` options that the back-end of ``params["user_api"]`` cannot honour."""
+    """Messages for the ``qualys_service_user`` options that the back-end of ``params["user_api"]`` cannot honour.
+
+    Only the enhanced-RBAC back-end refuses any; the classic one takes every option.
+    """
     if (params.get("user_api") or "classic") != RBAC_USER_API:
         return []
     from ansible_collections.scanops.qualys.plugins.module_utils import qualys_rbac_users
